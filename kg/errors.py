@@ -1,0 +1,15 @@
+"""Every failure kg reports on purpose. The CLI turns these into exit codes in one place."""
+
+
+class KgError(Exception):
+    """A problem with the user's input or tree; the message says what, where, and how to fix it."""
+
+    exit_code = 2
+
+
+class RootError(KgError):
+    """The kg root folder is missing or lacks the expected layout."""
+
+
+class DataSyntaxError(KgError):
+    """A data or ontology file does not parse; the message starts with file:line."""

@@ -1,0 +1,274 @@
+"""Find a kg tree, parse its files, and derive the sourced statements from the authored claims.
+
+Authoring convention (docs/authoring.md): each claim is a named graph in a TriG file of data/,
+and the claim's IRI carries, in the default graph, one `kgv:quote` and its `prov:wasDerivedFrom`
+sources. Loading asserts every claim triple and reifies it as an `rdf:Statement` carrying the
+claim's quote and sources, so a fact is written once and its provenance cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from kg.errors import DataSyntaxError, RootError
+from kg.namespaces import CLAIM, KGV, STMT, bind_prefixes
+
+DATA_SUFFIXES = {".trig": "trig", ".ttl": "turtle"}
+SHAPES_FILE = "shapes.ttl"
+CONTEXT_FILE = "context.jsonld"
+ROOT_ENV = "KG_ROOT"
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A kg tree: ontology/, data/ and queries/ under one root."""
+
+    root: Path
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def shapes_file(self) -> Path:
+        return self.ontology_dir / SHAPES_FILE
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def _shipped_root() -> Path:
+    package_dir = Path(__file__).resolve().parent
+    wheel_copy = package_dir / "_graph"  # where the wheel puts ontology/, data/, queries/
+    if wheel_copy.is_dir():
+        return wheel_copy
+    return package_dir.parent  # a source checkout or an editable install
+
+
+def find_tree(root: str | os.PathLike[str] | None = None) -> Tree:
+    """Resolve the tree to use: the given root, else $KG_ROOT, else the shipped graph."""
+    if root is None:
+        root = os.environ.get(ROOT_ENV) or None
+        where = f"${ROOT_ENV}" if root else "the installed package"
+    else:
+        where = "--root"
+    path = Path(root).expanduser() if root is not None else _shipped_root()
+    if not path.is_dir():
+        raise RootError(
+            f"{where}: '{path}' is not a directory; point --root (or ${ROOT_ENV}) at a kg tree "
+            "with ontology/ and data/ in it"
+        )
+    missing = [name for name in ("ontology", "data") if not (path / name).is_dir()]
+    if missing:
+        raise RootError(
+            f"{where}: '{path}' has no {' or '.join(n + '/' for n in missing)} folder; "
+            "a kg tree holds ontology/ (shapes, vocabulary) and data/ (TriG facts)"
+        )
+    return Tree(path.resolve())
+
+
+def parse_file(path: Path, tree: Tree | None = None, format: str | None = None) -> Dataset:
+    """Parse one RDF file into a fresh Dataset, turning syntax errors into `file:line: message`."""
+    shown = tree.relative(path) if tree else str(path)
+    format = format or DATA_SUFFIXES.get(path.suffix, "turtle")
+    dataset = Dataset()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise DataSyntaxError(f"{shown}:{line}: not UTF-8 text; save the file as UTF-8") from None
+    try:
+        # A fixed base keeps any relative IRI independent of where the file sits on disk.
+        dataset.parse(data=text, format=format, publicID=str(CLAIM)[: -len("claim/")])
+    except Exception as error:  # rdflib raises many types; all mean "this file does not parse"
+        line, message = _syntax_error_position(error, text)
+        raise DataSyntaxError(
+            f"{shown}:{line}: {message} (fix the {format.upper()} syntax there)"
+        ) from None
+    return dataset
+
+
+def _syntax_error_position(error: Exception, text: str) -> tuple[int, str]:
+    lines = getattr(error, "lines", None)  # rdflib's notation3 BadSyntax: 0-based line
+    why = getattr(error, "_why", None)
+    if isinstance(lines, int) and why:
+        return lines + 1, str(why)
+    message = " ".join(str(error).split()) or type(error).__name__
+    found = re.search(r"line (\d+)", message)
+    return (int(found.group(1)) if found else 1), message
+
+
+@dataclass
+class LoadedGraph:
+    """What `load` returns: the merged graph, its claims, and where each node was written."""
+
+    tree: Tree
+    graph: Graph  # facts + entity descriptions + source records + derived statements
+    claims: Dataset  # one named graph per claim, as authored
+    files: list[Path] = field(default_factory=list)
+    declared_in: dict[Node, Path] = field(default_factory=dict)  # subject -> first file
+
+    def locate(self, node: Node) -> str | None:
+        """`data/file.trig:LINE` where a node is written as a subject (or first mentioned)."""
+        path = self.declared_in.get(node)
+        if path is None or not isinstance(node, URIRef):
+            return None
+        return f"{self.tree.relative(path)}:{_line_of(path, node, self.graph)}"
+
+    @property
+    def claim_names(self) -> list[Node]:
+        return sorted(g.identifier for g in self.claims.graphs() if len(g))
+
+    @property
+    def statements(self) -> list[Node]:
+        return sorted(self.graph.subjects(RDF.type, RDF.Statement))
+
+
+def _line_of(path: Path, node: URIRef, graph: Graph) -> int:
+    curie = graph.namespace_manager.curie(node, generate=False) if node else None
+    needles = [f"<{node}>"] + ([curie] if curie else [])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines, 1):  # prefer the line where it starts a description
+        if any(line.lstrip().startswith(n) and _ends_token(line.lstrip(), n) for n in needles):
+            return index
+    for index, line in enumerate(lines, 1):
+        if any(n in line for n in needles):
+            return index
+    return 1
+
+
+def _ends_token(line: str, needle: str) -> bool:
+    rest = line[len(needle) :]
+    return not rest or not (rest[0].isalnum() or rest[0] in "-_")
+
+
+def statement_iri(claim: Node, triple: tuple[Node, Node, Node]) -> URIRef:
+    """A stable IRI for the statement of `triple` in `claim`: same claim and triple, same IRI."""
+    claim_name = str(claim)
+    local = claim_name[len(str(CLAIM)) :] if claim_name.startswith(str(CLAIM)) else None
+    if not local or not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
+        local = hashlib.sha1(claim_name.encode()).hexdigest()[:12]
+    ntriple = " ".join(term.n3() for term in triple)
+    return STMT[f"{local}-{hashlib.sha1(ntriple.encode()).hexdigest()[:10]}"]
+
+
+def data_files(tree: Tree) -> list[Path]:
+    return sorted(p for p in tree.data_dir.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
+
+
+def load(tree: Tree) -> LoadedGraph:
+    """Parse every data file of the tree and derive one rdf:Statement per claim triple."""
+    loaded = LoadedGraph(tree=tree, graph=bind_prefixes(Graph()), claims=Dataset())
+    bind_prefixes(loaded.claims)
+    claim_files: dict[Node, Path] = {}
+    default_triples: list[tuple[tuple[Node, Node, Node], Path]] = []
+    loaded.files = data_files(tree)
+    for path in loaded.files:
+        parsed = parse_file(path, tree)
+        for graph in parsed.graphs():
+            name = graph.identifier
+            if name == parsed.default_graph.identifier or len(graph) == 0:
+                continue
+            where = f"{tree.relative(path)}:{_line_of(path, name, loaded.graph)}"
+            if name in claim_files:
+                raise DataSyntaxError(
+                    f"{where}: claim {_short(loaded.graph, name)} is also written in "
+                    f"{tree.relative(claim_files[name])}; give each claim its own name"
+                )
+            claim_files[name] = path
+            claim_graph = loaded.claims.graph(name)
+            for triple in graph:
+                if any(isinstance(term, BNode) for term in triple):
+                    raise DataSyntaxError(
+                        f"{where}: claim {_short(loaded.graph, name)} uses a blank node; name "
+                        "that node with a kgr: IRI so its statement has a stable identity"
+                    )
+                claim_graph.add(triple)
+                loaded.graph.add(triple)
+                loaded.declared_in.setdefault(triple[0], path)
+        default_triples.extend((triple, path) for triple in parsed.default_graph)
+
+    metadata = Graph()  # what the files say about claims, consumed into their statements
+    for triple, path in default_triples:
+        subject, predicate = triple[0], triple[1]
+        if subject in claim_files:
+            metadata.add(triple)
+            continue
+        if predicate == KGV.quote:
+            raise DataSyntaxError(
+                f"{tree.relative(path)}:{_line_of(path, subject, loaded.graph)}: "
+                f"{_short(loaded.graph, subject)} has a kgv:quote but no claim graph; write "
+                "the triples that quote states inside `claim:... { }` next to it"
+            )
+        loaded.graph.add(triple)
+        loaded.declared_in.setdefault(subject, path)
+    for name, path in claim_files.items():
+        loaded.declared_in[name] = path
+        _reify_claim(loaded, name, metadata)
+    return loaded
+
+
+def _short(graph: Graph, node: Node) -> str:
+    return node.n3(graph.namespace_manager)
+
+
+def _reify_claim(loaded: LoadedGraph, claim: Node, metadata: Graph) -> None:
+    about_claim = list(metadata.predicate_objects(claim))
+    for triple in loaded.claims.graph(claim):
+        statement = statement_iri(claim, triple)
+        graph = loaded.graph
+        graph.add((statement, RDF.type, RDF.Statement))
+        graph.add((statement, RDF.subject, triple[0]))
+        graph.add((statement, RDF.predicate, triple[1]))
+        graph.add((statement, RDF.object, triple[2]))
+        graph.add((statement, KGV.claim, claim))
+        for predicate, obj in about_claim:
+            graph.add((statement, predicate, obj))
+        loaded.declared_in[statement] = loaded.declared_in.get(claim) or loaded.declared_in.get(
+            triple[0]
+        )
+
+
+def load_ontology(tree: Tree) -> Graph:
+    """The vocabulary files of ontology/ (every Turtle file but the shapes)."""
+    graph = bind_prefixes(Graph())
+    for path in sorted(tree.ontology_dir.glob("*.ttl")):
+        if path.name != SHAPES_FILE:
+            graph += parse_file(path, tree).default_graph
+    return graph
+
+
+def load_shapes(tree: Tree) -> Graph:
+    if not tree.shapes_file.is_file():
+        raise RootError(
+            f"{tree.relative(tree.shapes_file)}: no shapes file; every kg tree needs "
+            "ontology/shapes.ttl"
+        )
+    graph = bind_prefixes(Graph())
+    graph += parse_file(tree.shapes_file, tree).default_graph
+    return graph
+
+
+def iter_quotes(graph: Graph) -> Iterable[tuple[Node, str]]:
+    for statement, quote in graph.subject_objects(KGV.quote):
+        yield statement, str(quote)

@@ -1,0 +1,313 @@
+"""Check the graph: SHACL shapes (pyshacl) plus the checks SHACL cannot make on its own.
+
+The extra checks read files outside the graph: every quote must occur verbatim in the evidence
+text of a source it cites, every reference-list entry must have exactly one source record, and
+every kgv: term used must be declared in the vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SH
+from rdflib.term import Node
+
+from kg.errors import KgError
+from kg.load import LoadedGraph, Tree, load, load_ontology, load_shapes
+from kg.namespaces import KGSH, KGV, SDO, bind_prefixes
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation, in the terms of a SHACL validation result."""
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    message: str
+    shape: Node | None
+    where: str | None  # data/file.trig:LINE, when it can tell
+    severity: str = "Violation"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "focus": show(self.focus),
+            "path": show(self.path),
+            "value": show(self.value),
+            "message": self.message,
+            "shape": show(self.shape),
+            "file": self.where,
+            "severity": self.severity,
+        }
+
+
+_NAMES = bind_prefixes(Graph()).namespace_manager
+
+
+def show(node: Node | None) -> str | None:
+    """A node as a reader wants it: a CURIE where a prefix fits, `[]` for anonymous nodes."""
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return "[]"  # pyshacl's anonymous shapes and complex paths
+    return node.n3(_NAMES)
+
+
+@dataclass
+class Report:
+    conforms: bool
+    counts: dict[str, int]
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "counts": self.counts,
+                "results": [f.to_dict() for f in self.findings],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def validate_tree(tree: Tree) -> Report:
+    """Load a tree and check it; raises KgError only when something cannot be loaded."""
+    loaded = load(tree)
+    return validate_loaded(loaded, load_shapes(tree), load_ontology(tree))
+
+
+def validate_loaded(loaded: LoadedGraph, shapes: Graph, ontology: Graph) -> Report:
+    findings = run_shacl(loaded, shapes)
+    findings += check_quotes(loaded)
+    findings += check_reference_list(loaded)
+    findings += check_vocabulary(loaded, ontology)
+    findings.sort(key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message))
+    return Report(conforms=not findings, counts=count(loaded), findings=findings)
+
+
+def run_shacl(loaded: LoadedGraph, shapes: Graph) -> list[Finding]:
+    from pyshacl import validate  # heavy: imported only when validating
+
+    # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
+    _, results, _ = validate(
+        loaded.graph,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        do_owl_imports=False,
+        allow_warnings=False,
+    )
+    findings = []
+    # Only top-level results: sh:detail children repeat what their parent already says.
+    for result in results.objects(None, SH.result):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        severity = results.value(result, SH.resultSeverity)
+        findings.append(
+            Finding(
+                focus=focus,
+                path=path,
+                value=value,
+                message=messages[0] if messages else "constraint violated",
+                shape=results.value(result, SH.sourceShape),
+                where=loaded.locate(focus) if isinstance(focus, URIRef) else None,
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            )
+        )
+    return findings
+
+
+def evidence_texts(loaded: LoadedGraph) -> dict[Node, str]:
+    """The whitespace-normalised evidence text of every source that has one."""
+    texts = {}
+    for source, name in loaded.graph.subject_objects(KGV.evidenceFile):
+        path = loaded.tree.data_dir / str(name)
+        if not path.resolve().is_relative_to(loaded.tree.data_dir.resolve()):
+            raise KgError(f"kgv:evidenceFile '{name}' points outside data/; keep evidence in data/")
+        if not path.is_file():
+            where = loaded.locate(source) or loaded.tree.relative(loaded.tree.data_dir)
+            raise KgError(f"{where}: evidence file '{name}' is not in data/; add it or fix the name")
+        texts[source] = normalise_space(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def check_quotes(loaded: LoadedGraph) -> list[Finding]:
+    """Every statement's quote occurs verbatim in the evidence text of a source it cites."""
+    texts = evidence_texts(loaded)
+    graph = loaded.graph
+    findings = []
+    for statement in loaded.statements:
+        sources = [s for s in graph.objects(statement, PROV.wasDerivedFrom) if s in texts]
+        for quote in graph.objects(statement, KGV.quote):
+            if not sources:
+                message = (
+                    "the statement cites no source with an evidence text, so its quote cannot "
+                    "be checked; add prov:wasDerivedFrom the article"
+                )
+            elif not any(normalise_space(str(quote)) in texts[s] for s in sources):
+                message = (
+                    "the quote does not occur verbatim in the evidence text; copy the words "
+                    "exactly from the article"
+                )
+            else:
+                continue
+            findings.append(
+                Finding(
+                    focus=statement,
+                    path=KGV.quote,
+                    value=quote,
+                    message=message,
+                    shape=None,
+                    where=loaded.locate(statement),
+                )
+            )
+    return findings
+
+
+def check_reference_list(loaded: LoadedGraph) -> list[Finding]:
+    """Each entry of a source's reference list is the kgv:citationText of one source record.
+
+    The records cited by an article (`schema:citation`) must each quote their entry verbatim,
+    and removing all those entries from the span they cover must leave no words behind: a
+    leftover is an entry nobody recorded.
+    """
+    texts = evidence_texts(loaded)
+    graph = loaded.graph
+    findings = []
+    for article, text in sorted(texts.items()):
+        spans = []
+        for record in sorted(graph.objects(article, SDO.citation)):
+            for entry in graph.objects(record, KGV.citationText):
+                entry_text = normalise_space(str(entry))
+                starts = [m.start() for m in re.finditer(re.escape(entry_text), text)]
+                if not starts:
+                    findings.append(
+                        Finding(
+                            focus=record,
+                            path=KGV.citationText,
+                            value=entry,
+                            message="the citation text does not occur verbatim in the "
+                            "article's reference list; copy the entry exactly",
+                            shape=None,
+                            where=loaded.locate(record),
+                        )
+                    )
+                spans += [(start, start + len(entry_text)) for start in starts]
+        if not spans:
+            continue
+        covered = [False] * len(text)
+        for start, end in spans:
+            covered[start:end] = [True] * (end - start)
+        first, last = min(s for s, _ in spans), max(e for _, e in spans)
+        leftover = "".join(c if not covered[i] else "\0" for i, c in enumerate(text[first:last], first))
+        for piece in leftover.split("\0"):
+            if re.search(r"\w{2,}", piece):
+                findings.append(
+                    Finding(
+                        focus=article,
+                        path=SDO.citation,
+                        value=Literal(piece.strip()),
+                        message="this reference-list entry has no source record; add one to "
+                        "data/sources.ttl with this kgv:citationText",
+                        shape=None,
+                        where=loaded.locate(article),
+                    )
+                )
+    return findings
+
+
+def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
+    """Every kgv: term the data uses is declared (with a label) in ontology/."""
+    declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
+    used: dict[URIRef, Node] = {}
+    for s, p, o in loaded.graph:
+        for term in (p, o if p == RDF.type else None):
+            if isinstance(term, URIRef) and str(term).startswith(str(KGV._NS)):
+                used.setdefault(term, s)
+    return [
+        Finding(
+            focus=subject,
+            path=None,
+            value=term,
+            message=f"{show(term)} is not declared in ontology/; fix the spelling or "
+            "declare it with rdfs:label and rdfs:comment",
+            shape=None,
+            where=loaded.locate(subject),
+        )
+        for term, subject in sorted(used.items())
+        if term not in declared
+    ]
+
+
+def count(loaded: LoadedGraph) -> dict[str, int]:
+    graph = loaded.graph
+    statements = loaded.statements
+    facts = {
+        (graph.value(s, RDF.subject), graph.value(s, RDF.predicate), graph.value(s, RDF.object))
+        for s in statements
+    }
+    return {
+        "triples": len(graph),
+        "facts": len(facts),
+        "claims": len(loaded.claim_names),
+        "statements": len(statements),
+        "quotes": len({str(q) for q in graph.objects(None, KGV.quote)}),
+        "sources": len(set(graph.subjects(RDF.type, KGV.SourceRecord))),
+        "entities": len(
+            {s for s in graph.subjects(RDF.type, None) if not str(s).startswith(str(KGV._NS))}
+            - set(statements)
+            - set(graph.subjects(RDF.type, KGV.SourceRecord))
+        ),
+    }
+
+
+def report_graph(report: Report) -> Graph:
+    """The report as a SHACL ValidationReport graph (for --format turtle)."""
+    graph = bind_prefixes(Graph())
+    node = KGSH["report"]
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.conforms)))
+    for index, finding in enumerate(report.findings, 1):
+        result = KGSH[f"result-{index}"]
+        graph.add((node, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, SH[finding.severity]))
+        graph.add((result, SH.resultMessage, Literal(finding.message)))
+        graph.add((result, SH.focusNode, finding.focus))
+        if finding.shape is not None and not isinstance(finding.shape, BNode):
+            graph.add((result, SH.sourceShape, finding.shape))
+        if finding.path is not None and not isinstance(finding.path, BNode):
+            graph.add((result, SH.resultPath, finding.path))
+        if finding.value is not None:
+            graph.add((result, SH.value, finding.value))
+        if finding.where:
+            graph.add((result, RDFS.seeAlso, Literal(finding.where)))
+    return graph
+
+
+def format_text(report: Report) -> str:
+    lines = []
+    for finding in report.findings:
+        head = finding.where or "(graph)"
+        path = f" {show(finding.path)}" if finding.path is not None else ""
+        lines.append(f"{head}: {show(finding.focus)}{path}")
+        lines.append(f"  {finding.message}")
+        if finding.value is not None:
+            lines.append(f"  value: {show(finding.value)}")
+    counts = ", ".join(f"{n:,} {name}" for name, n in report.counts.items())
+    if report.conforms:
+        lines.append(f"Conforms. The graph holds {counts}.")
+    else:
+        noun = "violation" if len(report.findings) == 1 else "violations"
+        lines.append(f"Does not conform: {len(report.findings)} {noun}. The graph holds {counts}.")
+    return "\n".join(lines) + "\n"
