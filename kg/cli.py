@@ -49,7 +49,9 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
 
 def tree_of(ctx: click.Context) -> Tree:
-    return find_tree(ctx.find_root().obj)
+    root = ctx.find_root()
+    from_env = root.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
+    return find_tree(root.obj, origin=f"${ROOT_ENV}" if from_env else "--root")
 
 
 

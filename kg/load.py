@@ -65,13 +65,16 @@ def _shipped_root() -> Path:
     return package_dir.parent  # a source checkout or an editable install
 
 
-def find_tree(root: str | os.PathLike[str] | None = None) -> Tree:
-    """Resolve the tree to use: the given root, else $KG_ROOT, else the shipped graph."""
+def find_tree(root: str | os.PathLike[str] | None = None, origin: str = "--root") -> Tree:
+    """Resolve the tree to use: the given root, else $KG_ROOT, else the shipped graph.
+
+    `origin` names where `root` came from, for the error message.
+    """
     if root is None:
         root = os.environ.get(ROOT_ENV) or None
         where = f"${ROOT_ENV}" if root else "the installed package"
     else:
-        where = "--root"
+        where = origin
     path = Path(root).expanduser() if root is not None else _shipped_root()
     if not path.is_dir():
         raise RootError(
@@ -133,7 +136,8 @@ class LoadedGraph:
         path = self.declared_in.get(node)
         if path is None or not isinstance(node, URIRef):
             return None
-        return f"{self.tree.relative(path)}:{_line_of(path, node, self.graph)}"
+        anchor = self.graph.value(node, KGV.claim) or node  # a statement is written as its claim
+        return f"{self.tree.relative(path)}:{_line_of(path, anchor, self.graph)}"
 
     @property
     def claim_names(self) -> list[Node]:

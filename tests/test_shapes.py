@@ -1,0 +1,250 @@
+"""Every SHACL node shape of ontology/shapes.ttl has a graph that conforms and graphs that violate it.
+
+Fixtures live in tests/shapes/<ShapeName>/ (the shape's local name):
+
+- ``conforms.ttl`` must draw no validation result from that shape;
+- each ``violates-<what>.ttl`` starts with the line ``# expect: <sh:message>`` and must draw at
+  least one result from that shape carrying exactly that message.
+
+Fixtures are small data graphs in the loaded form (claims already reified as rdf:Statement nodes
+with their quote and sources, as kg/load.py derives them). Results of other shapes are ignored, so
+a fixture only has to be complete for the shape it tests. A result belongs to a node shape when its
+sh:sourceShape is that shape or one of its sh:property shapes.
+
+The value shapes without targets (kgsh:DateValue, ...) are tested through a copy of the shapes
+graph in which they target the objects of ``test:value``
+(<https://kg.example.org/kassis/test#value>), the predicate their fixtures use.
+
+A new node shape without fixtures fails here, and so does a fixture folder or file that matches no
+shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+FIXTURES = Path(__file__).resolve().parent / "shapes"
+KGSH = "https://kg.example.org/kassis/shapes#"
+TEST_VALUE = URIRef("https://kg.example.org/kassis/test#value")
+EXPECT = "# expect: "
+CONFORMS = "conforms.ttl"
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+# Constraint parameters that make a node shape report results itself (not through a property
+# shape); each needs a message on the node shape. sh:sparql is checked on its constraint instead.
+NODE_LEVEL = (
+    SH["or"],
+    SH["and"],
+    SH.xone,
+    SH["not"],
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.node,
+    SH["in"],
+    SH.hasValue,
+    SH.pattern,
+    SH.closed,
+)
+
+
+def _shape_name(shape: Node) -> str:
+    return str(shape)[len(KGSH) :] if str(shape).startswith(KGSH) else str(shape)
+
+
+def _parse_shapes() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+_SHAPES = _parse_shapes()
+NODE_SHAPES = sorted(_SHAPES.subjects(RDF.type, SH.NodeShape))
+SHAPE_NAMES = [_shape_name(shape) for shape in NODE_SHAPES]
+FIXTURE_FILES = sorted(FIXTURES.glob("*/*.ttl"))
+
+
+def _fixture_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _targetless(shapes: Graph, shape: Node) -> bool:
+    return not any((shape, target, None) in shapes for target in TARGETS)
+
+
+def _expected_message(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+    assert first.startswith(EXPECT), (
+        f"{path.relative_to(ROOT)}: a violating fixture starts with `{EXPECT}<the sh:message>`"
+    )
+    return first[len(EXPECT) :].strip()
+
+
+@pytest.fixture(scope="module")
+def shapes() -> dict[str, Graph]:
+    """The shapes graph to validate each shape's fixtures with, checked once to load in pyshacl.
+
+    A value shape without targets gets its own copy of the graph in which it (and only it)
+    targets the objects of test:value.
+    """
+    base = _parse_shapes()
+    graphs = {}
+    for shape in NODE_SHAPES:
+        graph = base
+        if _targetless(base, shape):
+            graph = Graph()
+            graph += base
+            graph.add((shape, SH.targetObjectsOf, TEST_VALUE))
+        graphs[_shape_name(shape)] = graph
+    for graph in {id(g): g for g in graphs.values()}.values():
+        conforms, _, text = validate(Graph(), shacl_graph=graph, inference="none", advanced=True)
+        assert conforms, f"ontology/shapes.ttl does not validate an empty graph:\n{text}"
+    return graphs
+
+
+def _owner(shapes: Graph, source: Node | None) -> Node | None:
+    """The node shape a result's sh:sourceShape belongs to."""
+    if source in NODE_SHAPES:
+        return source
+    return shapes.value(None, SH.property, source) if source is not None else None
+
+
+def _show(results: Graph, node: Node | None) -> str:
+    if node is None:
+        return "-"
+    if isinstance(node, BNode):
+        return "[]"
+    return node.n3(results.namespace_manager)
+
+
+def _run(shapes: Graph, path: Path) -> list[tuple[Node | None, list[str], str]]:
+    """Validate a fixture: (owning node shape, messages, description) for each top-level result."""
+    data = Graph().parse(path, format="turtle")
+    _, results, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    for prefix, namespace in data.namespaces():
+        results.bind(prefix, namespace, override=False)
+    found = []
+    for result in results.objects(None, SH.result):
+        owner = _owner(shapes, results.value(result, SH.sourceShape))
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        component = results.value(result, SH.sourceConstraintComponent)
+        shown = (
+            f"{_shape_name(owner) if owner else '?'}: focus {_show(results, results.value(result, SH.focusNode))}"
+            f", path {_show(results, results.value(result, SH.resultPath))}"
+            f", value {_show(results, results.value(result, SH.value))}"
+            f" ({str(component).rsplit('#', 1)[-1] if component else '?'})"
+            + "".join(f"\n      {m!r}" for m in messages)
+        )
+        found.append((owner, messages, shown))
+    return found
+
+
+def _listing(found: list[tuple[Node | None, list[str], str]]) -> str:
+    return "\n".join(f"  - {shown}" for _, _, shown in found) or "  (no results)"
+
+
+# --- every shape has fixtures -------------------------------------------------------------
+
+
+def test_shapes_found() -> None:
+    assert NODE_SHAPES, f"{SHAPES_FILE.relative_to(ROOT)} declares no sh:NodeShape"
+    assert all(str(s).startswith(KGSH) for s in NODE_SHAPES), "node shapes are kgsh: IRIs"
+
+
+@pytest.mark.parametrize("name", SHAPE_NAMES)
+def test_shape_has_fixtures(name: str) -> None:
+    folder = FIXTURES / name
+    where = folder.relative_to(ROOT)
+    assert folder.is_dir(), f"kgsh:{name} has no fixture folder {where}/"
+    assert (folder / CONFORMS).is_file(), f"kgsh:{name} has no {where}/{CONFORMS}"
+    assert sorted(folder.glob("violates-*.ttl")), f"kgsh:{name} has no {where}/violates-*.ttl"
+
+
+def test_fixtures_match_shapes() -> None:
+    stray = [
+        str(path.relative_to(ROOT))
+        for path in sorted(FIXTURES.glob("*/*"))
+        if path.parent.name not in SHAPE_NAMES
+        or not (
+            path.name == CONFORMS or (path.name.startswith("violates-") and path.suffix == ".ttl")
+        )
+    ]
+    stray += [
+        str(path.relative_to(ROOT))
+        for path in sorted(FIXTURES.glob("*"))
+        if not path.is_dir() or path.name not in SHAPE_NAMES
+    ]
+    assert not stray, (
+        "fixtures must be tests/shapes/<ShapeName>/conforms.ttl or violates-<what>.ttl "
+        f"for a node shape of ontology/shapes.ttl; stray: {stray}"
+    )
+
+
+# --- every constraint speaks plain English -------------------------------------------------
+
+
+def _described(shapes: Graph, node: Node) -> str:
+    return ", ".join(
+        f"{p.n3(shapes.namespace_manager)} {o.n3(shapes.namespace_manager)}"
+        for p, o in sorted(shapes.predicate_objects(node))
+        if not isinstance(o, BNode)
+    )
+
+
+def test_every_constraint_has_a_message() -> None:
+    shapes = _parse_shapes()
+    missing = []
+    for node_shape in NODE_SHAPES:
+        name = _shape_name(node_shape)
+        for prop in shapes.objects(node_shape, SH.property):
+            if (prop, SH.message, None) not in shapes:
+                missing.append(f"kgsh:{name} property shape [{_described(shapes, prop)}]")
+        for constraint in shapes.objects(node_shape, SH.sparql):
+            if (constraint, SH.message, None) not in shapes:
+                missing.append(f"kgsh:{name} SPARQL constraint")
+        node_level = [p for p in NODE_LEVEL if (node_shape, p, None) in shapes]
+        if node_level and (node_shape, SH.message, None) not in shapes:
+            missing.append(
+                f"kgsh:{name} (node-level {', '.join(p.n3(shapes.namespace_manager) for p in node_level)})"
+            )
+    for constraint in shapes.subjects(RDF.type, SH.SPARQLConstraint):
+        if (constraint, SH.message, None) not in shapes:
+            missing.append(f"SPARQL constraint [{_described(shapes, constraint)}]")
+    for prop in shapes.subjects(RDF.type, SH.PropertyShape):
+        if (prop, SH.message, None) not in shapes:
+            missing.append(f"property shape {_show(shapes, prop)}")
+    assert not missing, "constraints without a plain-English sh:message:\n" + "\n".join(
+        f"  - {m}" for m in sorted(set(missing))
+    )
+
+
+# --- the fixtures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURE_FILES if p.name == CONFORMS], ids=_fixture_id)
+def test_conforms(shapes: Graph, path: Path) -> None:
+    shape = URIRef(KGSH + path.parent.name)
+    found = _run(shapes[path.parent.name], path)
+    own = [item for item in found if item[0] == shape]
+    assert not own, (
+        f"{path.relative_to(ROOT)} should conform to kgsh:{path.parent.name}, but:\n"
+        + _listing(own)
+    )
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in FIXTURE_FILES if p.name.startswith("violates-")], ids=_fixture_id
+)
+def test_violates(shapes: Graph, path: Path) -> None:
+    expected = _expected_message(path)
+    shape = URIRef(KGSH + path.parent.name)
+    found = _run(shapes[path.parent.name], path)
+    assert any(owner == shape and expected in messages for owner, messages, _ in found), (
+        f"{path.relative_to(ROOT)} should violate kgsh:{path.parent.name} with\n"
+        f"  {expected!r}\nbut the results are:\n" + _listing(found)
+    )
