@@ -54,8 +54,6 @@ def tree_of(ctx: click.Context) -> Tree:
     return find_tree(root.obj, origin=f"${ROOT_ENV}" if from_env else "--root")
 
 
-
-
 @cli.command()
 @click.option(
     "--format",

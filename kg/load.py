@@ -136,7 +136,9 @@ class LoadedGraph:
         path = self.declared_in.get(node)
         if path is None or not isinstance(node, URIRef):
             return None
-        anchor = self.graph.value(node, KGV.claim) or node  # a statement is written as its claim
+        anchor = (
+            self.graph.value(node, KGV.fromClaim) or node
+        )  # a statement is written as its claim
         return f"{self.tree.relative(path)}:{_line_of(path, anchor, self.graph)}"
 
     @property
@@ -245,7 +247,7 @@ def _reify_claim(loaded: LoadedGraph, claim: Node, metadata: Graph) -> None:
         graph.add((statement, RDF.subject, triple[0]))
         graph.add((statement, RDF.predicate, triple[1]))
         graph.add((statement, RDF.object, triple[2]))
-        graph.add((statement, KGV.claim, claim))
+        graph.add((statement, KGV.fromClaim, claim))
         for predicate, obj in about_claim:
             graph.add((statement, predicate, obj))
         loaded.declared_in[statement] = loaded.declared_in.get(claim) or loaded.declared_in.get(

@@ -21,7 +21,7 @@ class KGV(DefinedNamespace):
     SourceRecord: URIRef
     Position: URIRef
     quote: URIRef
-    claim: URIRef
+    fromClaim: URIRef
     evidenceFile: URIRef
     retrievedOn: URIRef
     archivedOn: URIRef

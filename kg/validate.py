@@ -136,7 +136,9 @@ def evidence_texts(loaded: LoadedGraph) -> dict[Node, str]:
             raise KgError(f"kgv:evidenceFile '{name}' points outside data/; keep evidence in data/")
         if not path.is_file():
             where = loaded.locate(source) or loaded.tree.relative(loaded.tree.data_dir)
-            raise KgError(f"{where}: evidence file '{name}' is not in data/; add it or fix the name")
+            raise KgError(
+                f"{where}: evidence file '{name}' is not in data/; add it or fix the name"
+            )
         texts[source] = normalise_space(path.read_text(encoding="utf-8"))
     return texts
 
@@ -209,7 +211,9 @@ def check_reference_list(loaded: LoadedGraph) -> list[Finding]:
         for start, end in spans:
             covered[start:end] = [True] * (end - start)
         first, last = min(s for s, _ in spans), max(e for _, e in spans)
-        leftover = "".join(c if not covered[i] else "\0" for i, c in enumerate(text[first:last], first))
+        leftover = "".join(
+            c if not covered[i] else "\0" for i, c in enumerate(text[first:last], first)
+        )
         for piece in leftover.split("\0"):
             if re.search(r"\w{2,}", piece):
                 findings.append(

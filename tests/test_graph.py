@@ -30,8 +30,10 @@ def test_counts_are_consistent(shipped_report, loaded):
 def test_every_fact_triple_has_its_statement(loaded):
     graph = loaded.graph
     records = set(graph.subjects(RDF.type, KGV.SourceRecord))
-    bibliographic = records | set(graph.subjects(RDF.type, SDO.Periodical)) | set(
-        graph.subjects(RDF.type, SDO.WebSite)
+    bibliographic = (
+        records
+        | set(graph.subjects(RDF.type, SDO.Periodical))
+        | set(graph.subjects(RDF.type, SDO.WebSite))
     )
     reified = {
         (graph.value(s, RDF.subject), graph.value(s, RDF.predicate), graph.value(s, RDF.object))

@@ -46,7 +46,7 @@ claim:a-spouse kgv:quote "A is married to B" ; prov:wasDerivedFrom src:x , src:y
     assert graph.value(statement, RDF.object) == KGR.b
     assert graph.value(statement, KGV.quote) == Literal("A is married to B")
     assert set(graph.objects(statement, PROV.wasDerivedFrom)) == {SRC.x, SRC.y}
-    assert graph.value(statement, KGV.claim) == CLAIM["a-spouse"]
+    assert graph.value(statement, KGV.fromClaim) == CLAIM["a-spouse"]
     # The claim's own metadata is consumed, not asserted as a fact about the claim.
     assert (CLAIM["a-spouse"], KGV.quote, None) not in graph
 
@@ -79,7 +79,9 @@ def test_quote_without_claim_graph_is_an_error(tmp_path):
 
 def test_non_utf8_file(tmp_path):
     tree = tiny_tree(tmp_path, "")
-    (tmp_path / "data" / "latin1.ttl").write_bytes(b'@prefix a: <http://a/> .\na:x a:y "caf\xe9" .\n')
+    (tmp_path / "data" / "latin1.ttl").write_bytes(
+        b'@prefix a: <http://a/> .\na:x a:y "caf\xe9" .\n'
+    )
     with pytest.raises(DataSyntaxError, match=r"latin1.ttl:2: not UTF-8"):
         load(tree)
 
@@ -91,5 +93,5 @@ def test_locate_points_at_the_claim_line(loaded):
     where = loaded.locate(statement)
     path, line = where.rsplit(":", 1)
     text = (loaded.tree.root / path).read_text().splitlines()[int(line) - 1]
-    claim = loaded.graph.value(statement, KGV.claim)
+    claim = loaded.graph.value(statement, KGV.fromClaim)
     assert text.lstrip().startswith(loaded.graph.namespace_manager.curie(claim))

@@ -20,7 +20,9 @@ def test_wheel_ships_the_graph_and_validates_elsewhere(tmp_path):
         check=True,
     )
     (wheel,) = wheels.glob("*.whl")
-    subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", target, wheel], check=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--no-index", "--target", target, wheel], check=True
+    )
     assert (target / "kg" / "_graph" / "data" / "randa-kassis.wikipedia.txt").is_file()
     assert (target / "kg" / "_graph" / "ontology" / "shapes.ttl").is_file()
     env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
@@ -34,10 +36,13 @@ def test_wheel_ships_the_graph_and_validates_elsewhere(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Conforms. The graph holds ")
-    assert str(Path(target).resolve()) in subprocess.run(
-        [sys.executable, "-c", "import kg.load as l; print(l.find_tree().root)"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout
+    assert (
+        str(Path(target).resolve())
+        in subprocess.run(
+            [sys.executable, "-c", "import kg.load as l; print(l.find_tree().root)"],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
