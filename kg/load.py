@@ -278,3 +278,61 @@ def load_shapes(tree: Tree) -> Graph:
 def iter_quotes(graph: Graph) -> Iterable[tuple[Node, str]]:
     for statement, quote in graph.subject_objects(KGV.quote):
         yield statement, str(quote)
+
+
+CACHE_ENV = "KG_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    """Where parsed graphs are cached: $KG_CACHE_DIR, else $XDG_CACHE_HOME/kg, else ~/.cache/kg.
+
+    KG_CACHE_DIR set to an empty string turns the cache off.
+    """
+    if CACHE_ENV in os.environ:
+        return Path(os.environ[CACHE_ENV]) if os.environ[CACHE_ENV] else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kg"
+
+
+def cache_key(tree: Tree) -> str:
+    """A digest of everything the loaded graph depends on: the data files and the code."""
+    import rdflib
+
+    from kg import __version__
+
+    digest = hashlib.sha256(f"kg {__version__} rdflib {rdflib.__version__}\n".encode())
+    digest.update(Path(__file__).read_bytes())  # a change to the loader changes the graph
+    for path in data_files(tree):
+        digest.update(f"{path.relative_to(tree.data_dir)}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def load_graph_cached(tree: Tree) -> Graph:
+    """The merged graph of `load(tree)`, from a pickle keyed by content when one is there.
+
+    Parsing TriG dominates a query's start-up; the pickle loads several times faster. Any
+    problem with the cache (missing, stale, unreadable, unwritable) falls back to parsing.
+    """
+    import pickle
+
+    folder = cache_dir()
+    if folder is None:
+        return load(tree).graph
+    path = folder / f"graph-{cache_key(tree)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            graph = pickle.load(handle)
+        if isinstance(graph, Graph):
+            return graph
+    except Exception:  # a missing or unreadable cache only costs a parse
+        pass
+    graph = load(tree).graph
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return graph

@@ -1,0 +1,389 @@
+"""Saved SPARQL queries: files in queries/, grlc-style headers, typed parameters, safe execution.
+
+A saved query is `queries/<kebab-name>.rq`: valid SPARQL preceded by `#+ ` header lines in grlc's
+convention (YAML once the `#+ ` is stripped): `summary:`, `description:`, `tags:`, `defaults:`.
+Parameters follow grlc/BASIL variable names, so the same files work in grlc:
+
+    ?_name            required plain string        ?__name   (two underscores) optional
+    ?_name_iri        IRI (or CURIE)               ?_name_en  language string (any tag)
+    ?_name_integer    xsd:integer                  ?_name_xsd_date, ?_name_xsd_gYear  typed literal
+
+Values are parsed into RDF terms and bound with rdflib's initBindings (never spliced into the
+query text). rdflib pre-binds such variables everywhere, sub-queries included, and silently
+ignores unknown names, so every name is checked against the query's declared parameters first,
+and a parameter variable may not be the target of a BIND or VALUES.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Node
+
+from kg.errors import KgError
+from kg.load import Tree
+from kg.namespaces import PREFIXES
+
+QUERY_SUFFIX = ".rq"
+MAX_NESTING = 40  # brackets deep; pyparsing recurses per level and rdflib's evaluator too
+PARAMETER = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)((?:_[A-Za-z0-9]+)*)\b")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
+
+
+class QueryError(KgError):
+    """A query that cannot run: unknown, malformed, not allowed, or badly parameterised."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One query parameter, from a `?_name_type` variable."""
+
+    name: str
+    variable: str  # without the leading ?
+    kind: str  # string | iri | lang | integer | datatype
+    required: bool
+    language: str | None = None
+    datatype: URIRef | None = None
+    default: str | None = None
+
+    @property
+    def type_label(self) -> str:
+        if self.kind == "lang":
+            return f"text@{self.language}"
+        if self.kind == "datatype":
+            return _curie(self.datatype)
+        return {"string": "text", "iri": "IRI or CURIE", "integer": "integer"}[self.kind]
+
+    def describe(self) -> str:
+        how = "required" if self.required and self.default is None else "optional"
+        if self.default is not None:
+            how += f", default {self.default}"
+        return f"{self.name} ({self.type_label}, {how})"
+
+    def to_term(self, value: str) -> Node:
+        """Parse a user's value into the RDF term this parameter binds, or explain why not."""
+        if self.kind == "iri":
+            return _to_iri(value, self.name)
+        if self.kind == "lang":
+            return Literal(value, lang=self.language)
+        if self.kind == "integer":
+            if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+                raise QueryError(f"parameter '{self.name}' takes an integer, not '{value}'")
+            return Literal(int(value), datatype=XSD.integer)
+        if self.kind == "datatype":
+            literal = Literal(value, datatype=self.datatype)
+            if literal.ill_typed:
+                raise QueryError(
+                    f"parameter '{self.name}' takes an {_curie(self.datatype)} "
+                    f"(e.g. {_EXAMPLES.get(self.datatype, '...')}), not '{value}'"
+                )
+            return literal
+        return Literal(value)
+
+
+_EXAMPLES = {XSD.date: "2018-01-30", XSD.gYear: "2015", XSD.gYearMonth: "2012-08"}
+
+
+def _curie(iri: URIRef | None) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri and str(iri).startswith(namespace):
+            return f"{prefix}:{str(iri)[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def _to_iri(value: str, name: str) -> URIRef:
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        value = PREFIXES[prefix] + local
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*", value):
+        known = ", ".join(f"{p}:" for p in PREFIXES)
+        raise QueryError(
+            f"parameter '{name}' takes an IRI or a CURIE with a known prefix ({known}), "
+            f"not '{value}'"
+        )
+    return URIRef(value)
+
+
+def _parameter_from(match: re.Match[str]) -> Parameter:
+    underscores, name, suffix = match.group(1), match.group(2), match.group(3)
+    variable = match.group(0)[1:]
+    required = underscores == "_"
+    parts = suffix.split("_")[1:]
+    if not parts:
+        return Parameter(name, variable, "string", required)
+    if parts == ["iri"]:
+        return Parameter(name, variable, "iri", required)
+    if parts == ["integer"]:
+        return Parameter(name, variable, "integer", required)
+    if len(parts) == 2 and parts[0] in PREFIXES:
+        return Parameter(
+            name, variable, "datatype", required, datatype=URIRef(PREFIXES[parts[0]] + parts[1])
+        )
+    if len(parts) == 1 and re.fullmatch(r"[a-z]{2,3}", parts[0]):
+        return Parameter(name, variable, "lang", required, language=parts[0])
+    # Anything else is a name with underscores in it, as grlc reads it: a plain string.
+    return Parameter("_".join([name, *parts]), variable, "string", required)
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    text: str
+    path: Path | None = None
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+
+    @property
+    def form(self) -> str:
+        return query_form(self.text)
+
+
+def query_form(text: str) -> str:
+    body = _strip_comments_and_strings(text)
+    body = re.sub(r"(?is)^\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*", "", body)
+    word = re.match(r"\s*([A-Za-z]+)", body)
+    return word.group(1).upper() if word else ""
+
+
+def _strip_comments_and_strings(text: str) -> str:
+    """Blank out comments, strings and IRIs so keyword and bracket scans see only syntax."""
+    pattern = re.compile(
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    )
+
+    def blank(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith("<"):
+            return "<" + "x" * (len(token) - 2) + ">"
+        return re.sub(r"[^\n]", " ", token)
+
+    return pattern.sub(blank, text)
+
+
+def parse_header(text: str, where: str) -> dict:
+    import yaml  # only needed when reading saved queries
+
+    lines = [line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines()]
+    header = [
+        line for line, raw in zip(lines, text.splitlines(), strict=True) if raw.startswith("#+")
+    ]
+    if not header:
+        return {}
+    try:
+        data = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise QueryError(f"{where}{line}: the #+ header is not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise QueryError(f"{where}: the #+ header must be `key: value` lines")
+    return data
+
+
+def from_text(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
+    where = str(path) if path else name
+    header = parse_header(text, where)
+    defaults: dict[str, str] = {}
+    for item in header.get("defaults") or []:
+        if isinstance(item, dict):
+            defaults.update({str(k): str(v) for k, v in item.items()})
+    parameters: dict[str, Parameter] = {}
+    for match in PARAMETER.finditer(_strip_comments_and_strings(text)):
+        parameter = _parameter_from(match)
+        if parameter.name in defaults:
+            parameter = Parameter(**{**parameter.__dict__, "default": defaults[parameter.name]})
+        parameters.setdefault(parameter.name, parameter)
+    tags = header.get("tags") or []
+    return SavedQuery(
+        name=name,
+        text=text,
+        path=path,
+        summary=str(header.get("summary", "")).strip(),
+        description=str(header.get("description", "")).strip(),
+        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
+        parameters=list(parameters.values()),
+    )
+
+
+def list_queries(tree: Tree) -> list[SavedQuery]:
+    if not tree.queries_dir.is_dir():
+        return []
+    return [
+        from_text(path.read_text(encoding="utf-8"), path.stem, path)
+        for path in sorted(tree.queries_dir.glob(f"*{QUERY_SUFFIX}"))
+    ]
+
+
+def get_query(tree: Tree, name: str) -> SavedQuery:
+    path = tree.queries_dir / f"{name}{QUERY_SUFFIX}"
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) and path.is_file():
+        return from_text(path.read_text(encoding="utf-8"), name, path)
+    names = [q.name for q in list_queries(tree)]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f" — did you mean '{close[0]}'?" if close else " — `kg queries` lists them"
+    raise QueryError(f"unknown query '{name}'{hint}")
+
+
+def read_query_file(path: Path) -> SavedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise QueryError(f"{path}: cannot read the query file ({error.strerror})") from None
+    return from_text(text, path.stem, path)
+
+
+def prepare(query: SavedQuery) -> Query:
+    """Parse and check a query: read-only, no SERVICE, no FROM, not absurdly nested."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.algebra import traverse
+
+    where = str(query.path) if query.path else query.name
+    _check_nesting(query.text, where)
+    try:
+        prepared = prepareQuery(query.text, initNs=PREFIXES)
+    except RecursionError:
+        raise QueryError(f"{where}: query too complex (too deeply nested to parse)") from None
+    except Exception as error:
+        _refuse_update(query.text, where)
+        raise QueryError(f"{where}:{_position(error)}") from None
+    if prepared.algebra.get("datasetClause"):
+        raise QueryError(
+            f"{where}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
+            "and never reads other files or URLs; remove the FROM clause"
+        )
+    services: list[str] = []
+
+    def find_service(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            services.append(str(node.get("term")))
+
+    traverse(prepared.algebra, visitPre=find_service)
+    if services:
+        raise QueryError(
+            f"{where}: SERVICE is not allowed: kg never opens network connections "
+            f"(SERVICE <{services[0]}>); query the loaded graph only"
+        )
+    _check_parameter_use(query, prepared, where)
+    return prepared
+
+
+def _position(error: Exception) -> str:
+    line, column = getattr(error, "lineno", None), getattr(error, "col", None)
+    message = getattr(error, "msg", None) or str(error)
+    message = " ".join(str(message).split())
+    found = re.search(r"found (.+?)\s+\(at char", str(error))
+    if found:
+        message += f", found {found.group(1)}"
+    if line and column:
+        return f"{line}:{column}: malformed SPARQL: {message}"
+    return f" malformed SPARQL: {message}"
+
+
+def _refuse_update(text: str, where: str) -> None:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:
+        return
+    keyword = query_form(text) or "update"
+    raise QueryError(
+        f"{where}: SPARQL Update ({keyword}) is not allowed: kg query is read-only; "
+        "use SELECT, ASK, CONSTRUCT or DESCRIBE"
+    )
+
+
+def _check_nesting(text: str, where: str) -> None:
+    depth = deepest = 0
+    body = _strip_comments_and_strings(text)
+    for char in body:
+        if char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"{where}: query too complex: brackets nested {deepest} deep "
+            f"(at most {MAX_NESTING}); flatten the query"
+        )
+
+
+def _check_parameter_use(query: SavedQuery, prepared: Query, where: str) -> None:
+    """Refuse a parameter variable that the query assigns: a pre-bound BIND target is ignored."""
+    assigned = set()
+    for keyword, variable in re.findall(
+        r"(?i)\b(AS|VALUES)\s*\(?\s*[?$]([A-Za-z0-9_]+)", _strip_comments_and_strings(query.text)
+    ):
+        assigned.add(variable)
+    for parameter in query.parameters:
+        if parameter.variable in assigned:
+            raise QueryError(
+                f"{where}: parameter variable ?{parameter.variable} is assigned by BIND/VALUES "
+                "in the query; a parameter must only be read"
+            )
+
+
+def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Node]:
+    """Turn name=value strings into initBindings, checking names, types and required ones."""
+    accepted = ", ".join(p.describe() for p in query.parameters) or "no parameters"
+    by_name = {p.name: p for p in query.parameters}
+    for name in values:
+        if name not in by_name:
+            close = difflib.get_close_matches(name, list(by_name), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise QueryError(
+                f"query '{query.name}' has no parameter '{name}'{hint}; it accepts: {accepted}"
+            )
+    bindings: dict[str, Node] = {}
+    for parameter in query.parameters:
+        value = values.get(parameter.name, parameter.default)
+        if value is None:
+            if parameter.required:
+                raise QueryError(
+                    f"query '{query.name}' needs --param {parameter.name}=...; "
+                    f"it accepts: {accepted}"
+                )
+            continue
+        try:
+            bindings[parameter.variable] = parameter.to_term(value)
+        except QueryError as error:
+            raise QueryError(f"{error}; query '{query.name}' accepts: {accepted}") from None
+    return bindings
+
+
+def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
+    """`name=value` strings from repeated --param options; a name given twice is an error."""
+    values: dict[str, str] = {}
+    for option in options:
+        name, equals, value = option.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise QueryError(f"--param takes name=value, not '{option}'")
+        if name in values:
+            raise QueryError(f"--param {name} is given twice; give each parameter once")
+        values[name] = value
+    return values
+
+
+def run(graph: Graph, query: SavedQuery, values: dict[str, str] | None = None) -> Result:
+    """Check, bind and run a query against a graph (never anything else)."""
+    prepared = prepare(query)
+    bindings = bind(query, values or {})
+    try:
+        return graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+    except RecursionError:
+        raise QueryError(f"{query.name}: query too complex to evaluate") from None
