@@ -5,7 +5,9 @@ Exit codes (pyshacl's convention): 0 success / conforms, 1 violations found, 2 u
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -89,6 +91,177 @@ def validate(ctx: click.Context, output_format: str) -> None:
     }
     click.echo(renderers[output_format](report), nl=False)
     ctx.exit(0 if report.conforms else 1)
+
+
+@cli.command("queries")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for machines.",
+)
+@click.pass_context
+def list_queries(ctx: click.Context, output_format: str) -> None:
+    """List the saved queries in queries/: name, summary, tags and parameters.
+
+    \b
+    Example:
+        kg queries
+        kg queries --format json | jq -r '.[].name'
+    """
+    from kg import queries
+
+    saved = queries.list_queries(tree_of(ctx))
+    if output_format == "json":
+        listing = [
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "description": q.description,
+                "tags": q.tags,
+                "form": q.form,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type_label,
+                        "required": p.required,
+                        "default": p.default,
+                    }
+                    for p in q.parameters
+                ],
+            }
+            for q in saved
+        ]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    for q in saved:
+        click.echo(f"{q.name}  {q.summary}")
+        details = []
+        if q.tags:
+            details.append("tags: " + ", ".join(q.tags))
+        if q.parameters:
+            details.append("params: " + ", ".join(p.describe() for p in q.parameters))
+        if details:
+            click.echo("    " + "; ".join(details))
+    click.echo(f"({len(saved)} queries in {tree_of(ctx).relative(tree_of(ctx).queries_dir)}/)")
+
+
+RESULT_FORMATS = [
+    "table",
+    "csv",
+    "tsv",
+    "json",
+    "xml",
+    "markdown",
+    "turtle",
+    "nt",
+    "json-ld",
+    "trig",
+    "nq",
+]
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--file", "query_file", metavar="FILE.rq", help="Run the SPARQL query in this file.")
+@click.option("--sparql", metavar="TEXT", help="Run this SPARQL query text.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of the query (repeatable); `kg queries` lists what each query takes.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(RESULT_FORMATS),
+    help="SELECT: table|csv|tsv|json|xml|markdown (default: table on a terminal, else tsv). "
+    "ASK: prints true/false (json|xml too). CONSTRUCT/DESCRIBE: turtle (default)|nt|xml|json-ld"
+    "|trig|nq.",
+)
+@click.option(
+    "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+)
+@click.pass_context
+def query(
+    ctx: click.Context,
+    name: str | None,
+    query_file: str | None,
+    sparql: str | None,
+    params: tuple[str, ...],
+    output_format: str | None,
+    output: str | None,
+) -> None:
+    """Run a saved query by NAME, or an ad-hoc one with --file or --sparql.
+
+    Read-only: SPARQL Update, SERVICE and FROM are refused; nothing outside the loaded graph
+    is read. Parameters are bound as typed RDF terms, never pasted into the query text.
+    ASK exits 0 for true and 1 for false.
+
+    \b
+    Example:
+        kg query books
+        kg query claims-by-source --param source=src:wsj-2016-11-23-trump-jr-talks
+        kg query --sparql 'SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name }'
+        kg query timeline --format csv --output timeline.csv
+    """
+    from kg import queries
+    from kg.load import load_graph_cached
+
+    given = [x for x in (name, query_file, sparql) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of NAME, --file FILE or --sparql TEXT")
+    tree = tree_of(ctx)
+    if name is not None:
+        saved = queries.get_query(tree, name)
+    elif query_file is not None:
+        saved = queries.read_query_file(Path(query_file))
+    else:
+        saved = queries.from_text(sparql, "--sparql")
+    values = queries.parse_param_options(params)
+    queries.prepare(saved)  # refuse bad queries before paying for the load
+    result = queries.run(load_graph_cached(tree), saved, values)
+    text, exit_code = render_result(result, output_format)
+    if output:
+        from kg.export import write_atomically
+
+        write_atomically(Path(output), text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+    ctx.exit(exit_code)
+
+
+def render_result(result, output_format: str | None) -> tuple[str, int]:
+    from kg import render
+
+    if result.type == "ASK":
+        if output_format in ("json", "xml"):
+            return result.serialize(format=output_format).decode("utf-8") + "\n", 0
+        if output_format not in (None, "table"):
+            raise click.UsageError("an ASK query prints true/false, or json|xml results")
+        return ("true\n", 0) if result.askAnswer else ("false\n", 1)
+    if result.type == "SELECT":
+        chosen = output_format or ("table" if sys.stdout.isatty() else "tsv")
+        if chosen not in render.SELECT_FORMATS:
+            raise click.UsageError(
+                f"--format {chosen} is for CONSTRUCT/DESCRIBE; SELECT results take "
+                + "|".join(render.SELECT_FORMATS)
+            )
+        return render.SELECT_FORMATS[chosen](result), 0
+    chosen = output_format or "turtle"
+    if chosen not in render.GRAPH_FORMATS:
+        raise click.UsageError(
+            f"--format {chosen} is for SELECT; a {result.type} query gives a graph: "
+            + "|".join(render.GRAPH_FORMATS)
+        )
+    from kg.namespaces import bind_prefixes
+
+    graph = bind_prefixes(result.graph)
+    return graph.serialize(format=render.GRAPH_FORMATS[chosen]), 0
 
 
 def main() -> None:

@@ -276,7 +276,7 @@ def prepare(query: SavedQuery) -> Query:
             f"{where}: SERVICE is not allowed: kg never opens network connections "
             f"(SERVICE <{services[0]}>); query the loaded graph only"
         )
-    _check_parameter_use(query, prepared, where)
+    _check_parameter_use(query, where)
     return prepared
 
 
@@ -322,13 +322,12 @@ def _check_nesting(text: str, where: str) -> None:
         )
 
 
-def _check_parameter_use(query: SavedQuery, prepared: Query, where: str) -> None:
-    """Refuse a parameter variable that the query assigns: a pre-bound BIND target is ignored."""
-    assigned = set()
-    for keyword, variable in re.findall(
-        r"(?i)\b(AS|VALUES)\s*\(?\s*[?$]([A-Za-z0-9_]+)", _strip_comments_and_strings(query.text)
-    ):
-        assigned.add(variable)
+def _check_parameter_use(query: SavedQuery, where: str) -> None:
+    """Refuse a parameter variable the query assigns: rdflib ignores a BIND to a pre-bound name."""
+    body = _strip_comments_and_strings(query.text)
+    assigned = set(re.findall(r"(?i)\bAS\s+[?$]([A-Za-z0-9_]+)", body))
+    for single, group in re.findall(r"(?i)\bVALUES\s*(?:[?$]([A-Za-z0-9_]+)|\(([^)]*)\))", body):
+        assigned.update([single] if single else re.findall(r"[?$]([A-Za-z0-9_]+)", group))
     for parameter in query.parameters:
         if parameter.variable in assigned:
             raise QueryError(
