@@ -264,6 +264,54 @@ def render_result(result, output_format: str | None) -> tuple[str, int]:
     return graph.serialize(format=render.GRAPH_FORMATS[chosen]), 0
 
 
+def _export_formats() -> list[str]:
+    from kg.export import FORMATS
+
+    return list(FORMATS)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(_export_formats()),
+    default="turtle",
+    show_default=True,
+    help="turtle, json-ld, nt and xml hold the graph with its statements; "
+    "nq and trig add one named graph per claim.",
+)
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    type=click.Path(path_type=str),
+    help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
+)
+@click.pass_context
+def export(ctx: click.Context, output_format: str, output: str | None) -> None:
+    """Write the graph, with every fact's quote and sources, as RDF.
+
+    The same graph gives the same bytes on every run. JSON-LD is compacted with the context of
+    ontology/context.jsonld written inline, so nothing is fetched to read it.
+
+    \b
+    Example:
+        kg export > kassis.ttl
+        kg export --format json-ld | jq '.["@graph"][] | select(.["@id"] == "kgr:randa-kassis")'
+        kg export --format trig --output dist/kassis.trig
+    """
+    from kg import export as exporting
+    from kg.load import load
+
+    loaded = load(tree_of(ctx))
+    data = exporting.export(loaded, output_format)
+    if output is None:
+        click.get_binary_stream("stdout").write(data)
+        return
+    exporting.write_atomically(output, data)
+    click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
+
+
 def main() -> None:
     cli(prog_name="kg")
 

@@ -245,9 +245,21 @@ def read_query_file(path: Path) -> SavedQuery:
     return from_text(text, path.stem, path)
 
 
+def close_rdflib_to_the_network() -> None:
+    """rdflib loads FROM/FROM NAMED IRIs over the network or disk by default; turn that off.
+
+    kg also refuses such queries outright; this is the second lock on the same door.
+    """
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+
 def prepare(query: SavedQuery) -> Query:
     """Parse and check a query: read-only, no SERVICE, no FROM, not absurdly nested."""
     from rdflib.plugins.sparql import prepareQuery
+
+    close_rdflib_to_the_network()
     from rdflib.plugins.sparql.algebra import traverse
 
     where = str(query.path) if query.path else query.name

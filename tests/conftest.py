@@ -36,3 +36,47 @@ def tree_copy(tmp_path) -> Path:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name)
     return root
+
+
+class NetworkAccessError(AssertionError):
+    """Raised when code under test tries to reach anything but loopback."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Fail any test that tries to reach beyond loopback (rdflib fetches by default).
+
+    Attempts are refused and recorded; a test with any attempt fails at teardown, even when
+    the code under test swallowed the error (rdflib does). A test that provokes an attempt on
+    purpose empties the list it gets from this fixture.
+    """
+    import socket
+
+    attempts: list[str] = []
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family == socket.AF_UNIX or (
+            isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost"))
+        ):
+            return real_connect(self, address)
+        attempts.append(f"connect {address!r}")
+        raise NetworkAccessError(f"network access attempted: {address!r}")
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if host in ("localhost", "127.0.0.1", "::1", None):
+            return real_getaddrinfo(host, *args, **kwargs)
+        attempts.append(f"resolve {host!r}")
+        raise NetworkAccessError(f"DNS lookup attempted: {host!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    yield attempts
+    assert attempts == [], f"the test tried to use the network: {attempts}"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test session caches parsed graphs in its own folder, never the user's."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))

@@ -1,0 +1,278 @@
+"""`kg query` is read-only, closed to the network, and safe with any parameter value."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+
+from kg.cli import cli
+
+LABELS = """#+ summary: Labels of a thing
+#+ description: test query
+#+ tags: [test]
+PREFIX schema: <https://schema.org/>
+SELECT ?name WHERE { ?_thing_iri schema:name ?name } ORDER BY ?name
+"""
+
+BY_NAME = """#+ summary: Things with this exact English name
+PREFIX schema: <https://schema.org/>
+SELECT ?thing WHERE { ?thing schema:name ?_name_en } ORDER BY ?thing
+"""
+
+
+def kg(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def one_line_error(result, code=2):
+    assert result.exit_code == code, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.fixture
+def query_dir(tree_copy):
+    (tree_copy / "queries" / "labels.rq").write_text(LABELS)
+    (tree_copy / "queries" / "by-name.rq").write_text(BY_NAME)
+    return tree_copy
+
+
+def test_iri_parameter_is_bound_as_a_term(query_dir):
+    result = kg(
+        "--root",
+        str(query_dir),
+        "query",
+        "labels",
+        "-p",
+        "thing=kgr:randa-kassis",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode() == "name\r\nرندة قسيس\r\nRanda Kassis\r\n"
+
+
+def test_binding_means_what_the_query_says(query_dir, loaded):
+    # The bound run equals the same query written with the literal term by hand.
+    bound = kg(
+        "--root", str(query_dir), "query", "by-name", "-p", "name=Randa Kassis", "--format", "tsv"
+    )
+    by_hand = kg(
+        "query",
+        "--format",
+        "tsv",
+        "--sparql",
+        'SELECT ?thing WHERE { ?thing schema:name "Randa Kassis"@en } ORDER BY ?thing',
+    )
+    assert bound.exit_code == 0 and by_hand.exit_code == 0
+    assert bound.output == by_hand.output
+    assert "<https://kg.example.org/kassis/id/randa-kassis>" in bound.output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'Randa Kassis" } ; DROP ALL ; SELECT * { ?s ?p ?o',
+        'x" . ?thing ?p ?o } #',
+        "{ } > < \n newline 'quote'",
+    ],
+)
+def test_injection_stays_one_literal(query_dir, value):
+    result = kg(
+        "--root", str(query_dir), "query", "by-name", "-p", f"name={value}", "--format", "csv"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"thing\r\n"  # no row has that name; nothing else ran
+
+
+def test_iri_parameter_rejects_garbage(query_dir):
+    line = one_line_error(
+        kg("--root", str(query_dir), "query", "labels", "-p", "thing=<a> } DROP ALL {")
+    )
+    assert "parameter 'thing' takes an IRI or a CURIE" in line
+    assert "accepts: thing (IRI or CURIE, required)" in line
+
+
+def test_missing_parameter(query_dir):
+    line = one_line_error(kg("--root", str(query_dir), "query", "labels"))
+    assert line == (
+        "Error: query 'labels' needs --param thing=...; it accepts: thing (IRI or CURIE, required)"
+    )
+
+
+def test_unknown_parameter_with_suggestion(query_dir):
+    line = one_line_error(
+        kg("--root", str(query_dir), "query", "labels", "-p", "thin=kgr:randa-kassis")
+    )
+    assert line == (
+        "Error: query 'labels' has no parameter 'thin' (did you mean 'thing'?); "
+        "it accepts: thing (IRI or CURIE, required)"
+    )
+
+
+def test_duplicated_parameter(query_dir):
+    line = one_line_error(
+        kg("--root", str(query_dir), "query", "labels", "-p", "thing=kgr:a", "-p", "thing=kgr:b")
+    )
+    assert line == "Error: --param thing is given twice; give each parameter once"
+
+
+def test_ill_typed_parameters(tree_copy):
+    (tree_copy / "queries" / "typed.rq").write_text(
+        "SELECT ?x WHERE { ?x schema:startDate ?_when_xsd_date . ?x ?p ?_n_integer }"
+    )
+    root = str(tree_copy)
+    line = one_line_error(kg("--root", root, "query", "typed", "-p", "when=30 Jan", "-p", "n=1"))
+    assert "parameter 'when' takes an xsd:date (e.g. 2018-01-30), not '30 Jan'" in line
+    line = one_line_error(
+        kg("--root", root, "query", "typed", "-p", "when=2018-01-30", "-p", "n=one")
+    )
+    assert "parameter 'n' takes an integer, not 'one'" in line
+
+
+def test_parameter_may_not_be_a_bind_target(tree_copy):
+    (tree_copy / "queries" / "rebind.rq").write_text(
+        'SELECT ?x WHERE { ?x ?p ?o . BIND ("x" AS ?_name) }'
+    )
+    line = one_line_error(kg("--root", str(tree_copy), "query", "rebind", "-p", "name=y"))
+    assert "?_name is assigned by BIND/VALUES" in line
+
+
+def test_unknown_query_suggests(shipped):
+    line = one_line_error(kg("query", "book"))
+    assert line == "Error: unknown query 'book' — did you mean 'books'?"
+
+
+@pytest.mark.parametrize(
+    ("sparql", "expected"),
+    [
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SPARQL Update (INSERT) is not allowed"),
+        ("DELETE WHERE { ?s ?p ?o }", "SPARQL Update (DELETE) is not allowed"),
+        ("LOAD <http://example.org/x.ttl>", "SPARQL Update (LOAD) is not allowed"),
+        ("CLEAR ALL", "SPARQL Update (CLEAR) is not allowed"),
+        ("DROP GRAPH <urn:g>", "SPARQL Update (DROP) is not allowed"),
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "SERVICE is not allowed",
+        ),
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM and FROM NAMED are not"),
+        ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", "FROM and FROM NAMED"),
+    ],
+)
+def test_refused_queries(sparql, expected):
+    line = one_line_error(kg("query", "--sparql", sparql))
+    assert expected in line
+
+
+def test_malformed_sparql_gives_line_and_column():
+    line = one_line_error(kg("query", "--sparql", "SELECT ?s WHERE {\n  ?s ?p \n ?o ?x }"))
+    assert line.startswith("Error: --sparql:3:5: malformed SPARQL")
+
+
+def test_malformed_query_file_names_the_file(tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text("SELECT * WHERE { ?s ?p ?o . FILTER( }\n")
+    line = one_line_error(kg("query", "--file", str(path)))
+    assert line.startswith(f"Error: {path}:1:")
+
+
+@pytest.mark.parametrize("depth", [60, 5000])
+def test_absurd_nesting_is_too_complex(depth):
+    sparql = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+    line = one_line_error(kg("query", "--sparql", sparql))
+    assert "query too complex" in line
+
+
+def test_ask_exit_codes():
+    yes = kg("query", "--sparql", "ASK { kgr:randa-kassis schema:spouse kgr:fabien-baussart }")
+    assert (yes.exit_code, yes.output) == (0, "true\n")
+    no = kg("query", "--sparql", "ASK { kgr:randa-kassis schema:spouse kgr:sergey-lavrov }")
+    assert (no.exit_code, no.output) == (1, "false\n")
+
+
+def test_construct_gives_rdf():
+    result = kg(
+        "query",
+        "--format",
+        "nt",
+        "--sparql",
+        "CONSTRUCT { kgr:randa-kassis schema:spouse ?x } "
+        "WHERE { kgr:randa-kassis schema:spouse ?x }",
+    )
+    assert result.exit_code == 0
+    assert result.output.strip() == (
+        "<https://kg.example.org/kassis/id/randa-kassis> <https://schema.org/spouse> "
+        "<https://kg.example.org/kassis/id/fabien-baussart> ."
+    )
+
+
+def test_format_must_fit_the_query_form():
+    result = kg("query", "--format", "turtle", "--sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2
+    assert "--format turtle is for CONSTRUCT/DESCRIBE" in result.output
+
+
+def test_exactly_one_query_source():
+    result = kg("query", "books", "--sparql", "ASK {}")
+    assert result.exit_code == 2
+    assert "give exactly one of NAME, --file FILE or --sparql TEXT" in result.output
+
+
+def test_select_formats_are_sparql_results():
+    sparql = "SELECT ?name WHERE { kgr:randa-kassis schema:name ?name } ORDER BY ?name"
+    out = {
+        f: kg("query", "--format", f, "--sparql", sparql).output
+        for f in ("json", "xml", "tsv", "csv", "markdown", "table")
+    }
+    import json
+
+    data = json.loads(out["json"])
+    assert data["head"]["vars"] == ["name"]
+    assert {b["name"]["value"] for b in data["results"]["bindings"]} == {
+        "Randa Kassis",
+        "رندة قسيس",
+    }
+    assert 'xml:lang="ar"' in out["xml"]
+    # rdflib orders literals by language tag, then value
+    assert out["tsv"] == '?name\n"رندة قسيس"@ar\n"Randa Kassis"@en\n'
+    assert out["markdown"] == "| name |\n|---|\n| رندة قسيس |\n| Randa Kassis |\n"
+    table = out["table"].splitlines()
+    assert table[0] == "name" and table[-1] == "(2 rows)"
+    assert table[2] == "\u2068رندة قسيس\u2069"  # isolated so it cannot reorder the row
+
+
+def test_output_file_is_written_atomically(tmp_path):
+    target = tmp_path / "books.csv"
+    result = kg("query", "books", "--format", "csv", "--output", str(target))
+    assert result.exit_code == 0
+    assert target.read_text().startswith("book,title,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.csv"]
+
+
+FETCHING = "SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }"
+
+
+def test_the_network_guard_is_real(monkeypatch, no_network):
+    # rdflib's default: a Dataset query loads FROM IRIs (and swallows the failure); the guard
+    # records the attempt, which would fail any other test.
+    import rdflib.plugins.sparql
+
+    monkeypatch.setattr(rdflib.plugins.sparql, "SPARQL_LOAD_GRAPHS", True)
+    with pytest.raises(Exception, match="Could not load"):
+        Dataset().query(FETCHING)
+    assert no_network and no_network[0] == "resolve 'example.org'"
+    no_network.clear()
+
+
+def test_kg_turns_rdflib_loading_off(monkeypatch):
+    import rdflib.plugins.sparql
+
+    from kg.queries import close_rdflib_to_the_network
+
+    monkeypatch.setattr(rdflib.plugins.sparql, "SPARQL_LOAD_GRAPHS", True)
+    close_rdflib_to_the_network()
+    assert list(Dataset().query(FETCHING)) == []  # nothing fetched, nothing raised
