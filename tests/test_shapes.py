@@ -1,10 +1,10 @@
-"""Every SHACL node shape of ontology/shapes.ttl has a graph that conforms and graphs that violate it.
+"""Every SHACL node shape of ontology/shapes.ttl has fixtures that conform and violate it.
 
 Fixtures live in tests/shapes/<ShapeName>/ (the shape's local name):
 
 - ``conforms.ttl`` must draw no validation result from that shape;
 - each ``violates-<what>.ttl`` starts with the line ``# expect: <sh:message>`` and must draw at
-  least one result from that shape carrying exactly that message.
+  least one result from that shape whose message is exactly that text (and no other message).
 
 Fixtures are small data graphs in the loaded form (claims already reified as rdf:Statement nodes
 with their quote and sources, as kg/load.py derives them). Results of other shapes are ignored, so
@@ -37,6 +37,9 @@ TEST_VALUE = URIRef("https://kg.example.org/kassis/test#value")
 EXPECT = "# expect: "
 CONFORMS = "conforms.ttl"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.target)
+# Fixtures that are right but cannot pass until ontology/shapes.ttl is fixed: fixture id -> why.
+# Strict xfails, so a fix makes them fail until the entry is removed.
+KNOWN_SHAPE_BUGS: dict[str, str] = {}  # fixture id -> why the shape still fails it
 # Constraint parameters that make a node shape report results itself (not through a property
 # shape); each needs a message on the node shape. sh:sparql is checked on its constraint instead.
 NODE_LEVEL = (
@@ -133,10 +136,12 @@ def _run(shapes: Graph, path: Path) -> list[tuple[Node | None, list[str], str]]:
         owner = _owner(shapes, results.value(result, SH.sourceShape))
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         component = results.value(result, SH.sourceConstraintComponent)
+        focus, path, value = (
+            _show(results, results.value(result, term))
+            for term in (SH.focusNode, SH.resultPath, SH.value)
+        )
         shown = (
-            f"{_shape_name(owner) if owner else '?'}: focus {_show(results, results.value(result, SH.focusNode))}"
-            f", path {_show(results, results.value(result, SH.resultPath))}"
-            f", value {_show(results, results.value(result, SH.value))}"
+            f"{_shape_name(owner) if owner else '?'}: focus {focus}, path {path}, value {value}"
             f" ({str(component).rsplit('#', 1)[-1] if component else '?'})"
             + "".join(f"\n      {m!r}" for m in messages)
         )
@@ -197,37 +202,49 @@ def _described(shapes: Graph, node: Node) -> str:
 
 
 def test_every_constraint_has_a_message() -> None:
+    """Property shapes, SPARQL constraints and node-level constraints all carry an sh:message."""
     shapes = _parse_shapes()
+    names = shapes.namespace_manager
     missing = []
-    for node_shape in NODE_SHAPES:
-        name = _shape_name(node_shape)
-        for prop in shapes.objects(node_shape, SH.property):
-            if (prop, SH.message, None) not in shapes:
-                missing.append(f"kgsh:{name} property shape [{_described(shapes, prop)}]")
-        for constraint in shapes.objects(node_shape, SH.sparql):
-            if (constraint, SH.message, None) not in shapes:
-                missing.append(f"kgsh:{name} SPARQL constraint")
-        node_level = [p for p in NODE_LEVEL if (node_shape, p, None) in shapes]
-        if node_level and (node_shape, SH.message, None) not in shapes:
-            missing.append(
-                f"kgsh:{name} (node-level {', '.join(p.n3(shapes.namespace_manager) for p in node_level)})"
-            )
-    for constraint in shapes.subjects(RDF.type, SH.SPARQLConstraint):
-        if (constraint, SH.message, None) not in shapes:
-            missing.append(f"SPARQL constraint [{_described(shapes, constraint)}]")
-    for prop in shapes.subjects(RDF.type, SH.PropertyShape):
+    property_shapes = set(shapes.objects(None, SH.property))
+    property_shapes |= set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for prop in property_shapes:
         if (prop, SH.message, None) not in shapes:
-            missing.append(f"property shape {_show(shapes, prop)}")
+            owner = _shape_name(shapes.value(None, SH.property, prop))
+            missing.append(f"kgsh:{owner} property shape [{_described(shapes, prop)}]")
+    constraints = set(shapes.objects(None, SH.sparql))
+    constraints |= set(shapes.subjects(RDF.type, SH.SPARQLConstraint))
+    for constraint in constraints:
+        owner = shapes.value(None, SH.sparql, constraint)
+        if (constraint, SH.message, None) not in shapes and (owner, SH.message, None) not in shapes:
+            missing.append(f"kgsh:{_shape_name(owner)} SPARQL constraint")
+    for node_shape in NODE_SHAPES:
+        node_level = [p.n3(names) for p in NODE_LEVEL if (node_shape, p, None) in shapes]
+        if node_level and (node_shape, SH.message, None) not in shapes:
+            missing.append(f"kgsh:{_shape_name(node_shape)} (node-level {', '.join(node_level)})")
     assert not missing, "constraints without a plain-English sh:message:\n" + "\n".join(
-        f"  - {m}" for m in sorted(set(missing))
+        f"  - {m}" for m in sorted(missing)
     )
 
 
 # --- the fixtures ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [p for p in FIXTURE_FILES if p.name == CONFORMS], ids=_fixture_id)
-def test_conforms(shapes: Graph, path: Path) -> None:
+def _cases(paths: list[Path]) -> list:
+    return [
+        pytest.param(
+            path,
+            id=_fixture_id(path),
+            marks=[pytest.mark.xfail(reason=KNOWN_SHAPE_BUGS[_fixture_id(path)], strict=True)]
+            if _fixture_id(path) in KNOWN_SHAPE_BUGS
+            else [],
+        )
+        for path in paths
+    ]
+
+
+@pytest.mark.parametrize("path", _cases([p for p in FIXTURE_FILES if p.name == CONFORMS]))
+def test_conforms(shapes: dict[str, Graph], path: Path) -> None:
     shape = URIRef(KGSH + path.parent.name)
     found = _run(shapes[path.parent.name], path)
     own = [item for item in found if item[0] == shape]
@@ -238,13 +255,18 @@ def test_conforms(shapes: Graph, path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FIXTURE_FILES if p.name.startswith("violates-")], ids=_fixture_id
+    "path", _cases([p for p in FIXTURE_FILES if p.name.startswith("violates-")])
 )
-def test_violates(shapes: Graph, path: Path) -> None:
+def test_violates(shapes: dict[str, Graph], path: Path) -> None:
     expected = _expected_message(path)
     shape = URIRef(KGSH + path.parent.name)
     found = _run(shapes[path.parent.name], path)
-    assert any(owner == shape and expected in messages for owner, messages, _ in found), (
+    hits = [messages for owner, messages, _ in found if owner == shape and expected in messages]
+    assert hits, (
         f"{path.relative_to(ROOT)} should violate kgsh:{path.parent.name} with\n"
         f"  {expected!r}\nbut the results are:\n" + _listing(found)
+    )
+    assert [expected] in hits, (
+        f"{path.relative_to(ROOT)}: the kgsh:{path.parent.name} result carries other messages "
+        "besides the expected one (a reader sees only one of them):\n" + _listing(found)
     )
