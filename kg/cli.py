@@ -312,6 +312,46 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
 
 
+@cli.command()
+@click.argument("terms", nargs=-1, required=True, metavar="ENTITY | SUBJECT PREDICATE OBJECT")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (a list of statements with their sources) for machines.",
+)
+@click.pass_context
+def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
+    """Show why the graph holds a fact: its statement, sources and verbatim quote.
+
+    With one ENTITY (a name in any language, a local name, a CURIE or an IRI), prints every
+    sourced statement with that entity as subject, then as object. With SUBJECT PREDICATE
+    OBJECT, prints that triple's statement; the object may be a literal in N3
+    ('"2015"^^xsd:gYear', '"politician"@en') or a bare value. Exits 2 if a term names nothing,
+    names several things, or the triple has no statement.
+
+    \b
+    Example:
+        kg why "Randa Kassis"
+        kg why kgr:fabien-baussart --format json | jq '.[].quote'
+        kg why kgr:astana-platform-round-1 kgv:moderator kgr:baghdad-amreyev
+        kg why kgr:astana-platform schema:foundingDate '"2015"^^xsd:gYear'
+    """
+    from kg import why as explaining
+    from kg.load import load
+
+    if len(terms) not in (1, 3):
+        raise click.UsageError(
+            f"give one ENTITY, or SUBJECT PREDICATE OBJECT; got {len(terms)} terms "
+            '(quote a name with spaces: kg why "Randa Kassis")'
+        )
+    explanation = explaining.explain(load(tree_of(ctx)), *terms)
+    renderers = {"text": explaining.format_text, "json": explaining.format_json}
+    click.echo(renderers[output_format](explanation), nl=False)
+
+
 def main() -> None:
     cli(prog_name="kg")
 

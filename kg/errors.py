@@ -13,3 +13,7 @@ class RootError(KgError):
 
 class DataSyntaxError(KgError):
     """A data or ontology file does not parse; the message starts with file:line."""
+
+
+class NotFoundError(KgError):
+    """A name, term or statement asked for is not in the graph, or names more than one thing."""
