@@ -217,14 +217,18 @@ def query(
         raise click.UsageError("give exactly one of NAME, --file FILE or --sparql TEXT")
     tree = tree_of(ctx)
     if name is not None:
-        saved = queries.get_query(tree, name)
+        where = queries.query_path(tree, name)
+        text = queries.read_text(where)
     elif query_file is not None:
-        saved = queries.read_query_file(Path(query_file))
+        path = Path(query_file)
+        text, where, name = queries.read_text(path), path, path.stem
     else:
-        saved = queries.from_text(sparql, "--sparql")
+        text, where, name = sparql, None, "--sparql"
     values = queries.parse_param_options(params)
-    queries.prepare(saved)  # refuse bad queries before paying for the load
-    result = queries.run(load_graph_cached(tree), saved, values)
+    # Refuse bad queries and parameters before paying for the load.
+    saved, prepared = queries.compile_query(text, name, where)
+    queries.bind(saved, values)
+    result = queries.run(load_graph_cached(tree), saved, values, prepared)
     text, exit_code = render_result(result, output_format)
     if output:
         from kg.export import write_atomically

@@ -308,31 +308,37 @@ def cache_key(tree: Tree) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_graph_cached(tree: Tree) -> Graph:
-    """The merged graph of `load(tree)`, from a pickle keyed by content when one is there.
+def cached(kind: str, key: str, build):
+    """`build()`, pickled under cache_dir() as `<kind>-<key>.pickle` and reused while the key holds.
 
-    Parsing TriG dominates a query's start-up; the pickle loads several times faster. Any
-    problem with the cache (missing, stale, unreadable, unwritable) falls back to parsing.
+    The key must digest everything the value depends on. Any problem with the cache (missing,
+    stale, unreadable, unwritable) only costs a call to `build`.
     """
     import pickle
 
     folder = cache_dir()
     if folder is None:
-        return load(tree).graph
-    path = folder / f"graph-{cache_key(tree)}.pickle"
+        return build()
+    path = folder / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as handle:
-            graph = pickle.load(handle)
-        if isinstance(graph, Graph):
-            return graph
-    except Exception:  # a missing or unreadable cache only costs a parse
+            return pickle.load(handle)
+    except Exception:  # a missing or unreadable cache only costs a build
         pass
-    graph = load(tree).graph
+    value = build()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
-    except OSError:
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
-    return graph
+    return value
+
+
+def load_graph_cached(tree: Tree) -> Graph:
+    """The merged graph of `load(tree)`, from a pickle keyed by content when one is there.
+
+    Parsing TriG dominates a query's start-up; the pickle loads several times faster.
+    """
+    return cached("graph", cache_key(tree), lambda: load(tree).graph)

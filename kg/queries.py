@@ -78,8 +78,10 @@ class Parameter:
                 raise QueryError(f"parameter '{self.name}' takes an integer, not '{value}'")
             return Literal(int(value), datatype=XSD.integer)
         if self.kind == "datatype":
-            literal = Literal(value, datatype=self.datatype)
-            if literal.ill_typed:
+            literal = _typed_literal(value, self.datatype)
+            if literal.ill_typed or not _LEXICAL.get(self.datatype, re.compile(".*")).fullmatch(
+                value
+            ):
                 raise QueryError(
                     f"parameter '{self.name}' takes an {_curie(self.datatype)} "
                     f"(e.g. {_EXAMPLES.get(self.datatype, '...')}), not '{value}'"
@@ -89,6 +91,26 @@ class Parameter:
 
 
 _EXAMPLES = {XSD.date: "2018-01-30", XSD.gYear: "2015", XSD.gYearMonth: "2012-08"}
+_TIMEZONE = r"(Z|[+-]\d\d:\d\d)?"
+# rdflib has no converter for gYear/gYearMonth, so it never marks them ill-typed: check the form.
+_LEXICAL = {
+    XSD.gYear: re.compile(r"-?\d{4,}" + _TIMEZONE),
+    XSD.gYearMonth: re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
+    XSD.date: re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])" + _TIMEZONE),
+}
+
+
+def _typed_literal(value: str, datatype: URIRef | None) -> Literal:
+    """A typed literal, without rdflib logging a traceback when the value is ill-typed."""
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return Literal(value, datatype=datatype)
+    finally:
+        logger.setLevel(level)
 
 
 def _curie(iri: URIRef | None) -> str:
@@ -183,7 +205,8 @@ def parse_header(text: str, where: str) -> dict:
     if not header:
         return {}
     try:
-        data = yaml.safe_load("\n".join(header)) or {}
+        # BaseLoader keeps every value a string: `0123` and `no` stay as written.
+        data = yaml.load("\n".join(header), Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -227,22 +250,32 @@ def list_queries(tree: Tree) -> list[SavedQuery]:
     ]
 
 
-def get_query(tree: Tree, name: str) -> SavedQuery:
+def query_path(tree: Tree, name: str) -> Path:
+    """The file of saved query `name`, or an error that suggests the closest name."""
     path = tree.queries_dir / f"{name}{QUERY_SUFFIX}"
     if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) and path.is_file():
-        return from_text(path.read_text(encoding="utf-8"), name, path)
-    names = [q.name for q in list_queries(tree)]
+        return path
+    names = sorted(p.stem for p in tree.queries_dir.glob(f"*{QUERY_SUFFIX}"))
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     hint = f" — did you mean '{close[0]}'?" if close else " — `kg queries` lists them"
     raise QueryError(f"unknown query '{name}'{hint}")
 
 
-def read_query_file(path: Path) -> SavedQuery:
+def get_query(tree: Tree, name: str) -> SavedQuery:
+    path = query_path(tree, name)
+    return from_text(read_text(path), name, path)
+
+
+def read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise QueryError(f"{path}: cannot read the query file ({error.strerror})") from None
-    return from_text(text, path.stem, path)
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        why = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise QueryError(f"{path}: cannot read the query file ({why})") from None
+
+
+def read_query_file(path: Path) -> SavedQuery:
+    return from_text(read_text(path), path.stem, path)
 
 
 def close_rdflib_to_the_network() -> None:
@@ -390,11 +423,56 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-def run(graph: Graph, query: SavedQuery, values: dict[str, str] | None = None) -> Result:
-    """Check, bind and run a query against a graph (never anything else)."""
-    prepared = prepare(query)
+def compile_query(text: str, name: str, path: Path | None = None) -> tuple[SavedQuery, Query]:
+    """Read and prepare a query, reusing the cached result for the same text.
+
+    Parsing SPARQL (and the YAML header) costs more than running most queries on this graph;
+    a query that passed every check once is stored, keyed by its text and the code versions.
+    """
+    import hashlib
+
+    import rdflib
+
+    from kg import __version__
+    from kg.load import cached
+
+    digest = hashlib.sha256(
+        f"kg {__version__} rdflib {rdflib.__version__}\n{name}\n{path}\n".encode()
+        + Path(__file__).read_bytes()
+        + text.encode()
+    ).hexdigest()[:32]
+
+    def build() -> tuple[SavedQuery, Query]:
+        query = from_text(text, name, path)
+        return query, prepare(query)
+
+    query, prepared = cached("query", digest, build)
+    close_rdflib_to_the_network()  # the cached path skips prepare(), which also does this
+    return query, prepared
+
+
+def run(
+    graph: Graph,
+    query: SavedQuery,
+    values: dict[str, str] | None = None,
+    prepared: Query | None = None,
+) -> Result:
+    """Check, bind and run a query against a graph (never anything else).
+
+    Pass `prepared` (from `prepare(query)`) to skip parsing the query a second time.
+    """
+    prepared = prepared or prepare(query)
     bindings = bind(query, values or {})
     try:
-        return graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+        result = graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+        if result.type == "SELECT":
+            result.bindings  # noqa: B018 -- evaluate now: rdflib is lazy, errors would escape later
+        return result
     except RecursionError:
         raise QueryError(f"{query.name}: query too complex to evaluate") from None
+    except Exception as error:  # rdflib's evaluator raises bare TypeErrors and NotBoundErrors
+        raise QueryError(
+            f"{query.name}: the query failed while running ({type(error).__name__}: {error}); "
+            "an unbound variable in ORDER BY or an aggregate is the usual cause — wrap it in "
+            'COALESCE(?x, "")'
+        ) from None

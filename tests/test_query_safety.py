@@ -276,3 +276,39 @@ def test_kg_turns_rdflib_loading_off(monkeypatch):
     monkeypatch.setattr(rdflib.plugins.sparql, "SPARQL_LOAD_GRAPHS", True)
     close_rdflib_to_the_network()
     assert list(Dataset().query(FETCHING)) == []  # nothing fetched, nothing raised
+
+
+def test_year_and_date_parameters_are_checked(tree_copy):
+    (tree_copy / "queries" / "dated.rq").write_text(
+        "SELECT ?x WHERE { ?x schema:startDate ?_when_xsd_gYear . ?x ?p ?__day_xsd_date }"
+    )
+    root = str(tree_copy)
+    line = one_line_error(kg("--root", root, "query", "dated", "-p", "when=twenty"))
+    assert "parameter 'when' takes an xsd:gYear (e.g. 2015), not 'twenty'" in line
+    line = one_line_error(
+        kg("--root", root, "query", "dated", "-p", "when=2018", "-p", "day=2018-02-30")
+    )
+    assert "parameter 'day' takes an xsd:date (e.g. 2018-01-30), not '2018-02-30'" in line
+
+
+def test_evaluation_errors_are_one_line():
+    line = one_line_error(
+        kg(
+            "query",
+            "--sparql",
+            "SELECT ?s WHERE { ?s a schema:Event OPTIONAL { ?s schema:startDate ?d } } "
+            "ORDER BY STR(?d)",
+        )
+    )
+    assert "the query failed while running" in line and "COALESCE" in line
+
+
+def test_header_values_stay_strings(tree_copy):
+    (tree_copy / "queries" / "coded.rq").write_text(
+        "#+ summary: yes\n#+ defaults:\n#+   - code: 0123\n"
+        "SELECT ?x WHERE { ?x schema:isbn ?_code }"
+    )
+    result = CliRunner().invoke(cli, ["--root", str(tree_copy), "queries", "--format", "json"])
+    listing = {q["name"]: q for q in __import__("json").loads(result.output)}
+    assert listing["coded"]["summary"] == "yes"
+    assert listing["coded"]["parameters"][0]["default"] == "0123"
