@@ -210,62 +210,26 @@ def query(
         kg query timeline --format csv --output timeline.csv
     """
     from kg import queries
-    from kg.load import load_graph_cached
 
     given = [x for x in (name, query_file, sparql) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of NAME, --file FILE or --sparql TEXT")
     tree = tree_of(ctx)
     if name is not None:
-        where = queries.query_path(tree, name)
-        text = queries.read_text(where)
+        saved = queries.get_query(tree, name)
     elif query_file is not None:
-        path = Path(query_file)
-        text, where, name = queries.read_text(path), path, path.stem
+        saved = queries.read_query_file(Path(query_file))
     else:
-        text, where, name = sparql, None, "--sparql"
+        saved = queries.from_text(sparql, "--sparql")
     values = queries.parse_param_options(params)
-    # Refuse bad queries and parameters before paying for the load.
-    saved, prepared = queries.compile_query(text, name, where)
-    queries.bind(saved, values)
-    result = queries.run(load_graph_cached(tree), saved, values, prepared)
-    text, exit_code = render_result(result, output_format)
+    answer = queries.answer(tree, saved, values, output_format, sys.stdout.isatty())
     if output:
         from kg.export import write_atomically
 
-        write_atomically(Path(output), text.encode("utf-8"))
+        write_atomically(Path(output), answer.text.encode("utf-8"))
     else:
-        click.echo(text, nl=False)
-    ctx.exit(exit_code)
-
-
-def render_result(result, output_format: str | None) -> tuple[str, int]:
-    from kg import render
-
-    if result.type == "ASK":
-        if output_format in ("json", "xml"):
-            return result.serialize(format=output_format).decode("utf-8") + "\n", 0
-        if output_format not in (None, "table"):
-            raise click.UsageError("an ASK query prints true/false, or json|xml results")
-        return ("true\n", 0) if result.askAnswer else ("false\n", 1)
-    if result.type == "SELECT":
-        chosen = output_format or ("table" if sys.stdout.isatty() else "tsv")
-        if chosen not in render.SELECT_FORMATS:
-            raise click.UsageError(
-                f"--format {chosen} is for CONSTRUCT/DESCRIBE; SELECT results take "
-                + "|".join(render.SELECT_FORMATS)
-            )
-        return render.SELECT_FORMATS[chosen](result), 0
-    chosen = output_format or "turtle"
-    if chosen not in render.GRAPH_FORMATS:
-        raise click.UsageError(
-            f"--format {chosen} is for SELECT; a {result.type} query gives a graph: "
-            + "|".join(render.GRAPH_FORMATS)
-        )
-    from kg.namespaces import bind_prefixes
-
-    graph = bind_prefixes(result.graph)
-    return graph.serialize(format=render.GRAPH_FORMATS[chosen]), 0
+        click.echo(answer.text, nl=False)
+    ctx.exit(1 if answer.ask is False else 0)
 
 
 def _export_formats() -> list[str]:

@@ -20,16 +20,19 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.errors import KgError
 from kg.load import Tree
 from kg.namespaces import PREFIXES
+
+if TYPE_CHECKING:  # the SPARQL engine is imported only when a query really runs
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.query import Result
 
 QUERY_SUFFIX = ".rq"
 MAX_NESTING = 40  # brackets deep; pyparsing recurses per level and rdflib's evaluator too
@@ -423,34 +426,6 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
-def compile_query(text: str, name: str, path: Path | None = None) -> tuple[SavedQuery, Query]:
-    """Read and prepare a query, reusing the cached result for the same text.
-
-    Parsing SPARQL (and the YAML header) costs more than running most queries on this graph;
-    a query that passed every check once is stored, keyed by its text and the code versions.
-    """
-    import hashlib
-
-    import rdflib
-
-    from kg import __version__
-    from kg.load import cached
-
-    digest = hashlib.sha256(
-        f"kg {__version__} rdflib {rdflib.__version__}\n{name}\n{path}\n".encode()
-        + Path(__file__).read_bytes()
-        + text.encode()
-    ).hexdigest()[:32]
-
-    def build() -> tuple[SavedQuery, Query]:
-        query = from_text(text, name, path)
-        return query, prepare(query)
-
-    query, prepared = cached("query", digest, build)
-    close_rdflib_to_the_network()  # the cached path skips prepare(), which also does this
-    return query, prepared
-
-
 def run(
     graph: Graph,
     query: SavedQuery,
@@ -476,3 +451,54 @@ def run(
             "an unbound variable in ORDER BY or an aggregate is the usual cause — wrap it in "
             'COALESCE(?x, "")'
         ) from None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's rendered output, and for ASK the answer (the CLI exits 1 on false)."""
+
+    text: str
+    ask: bool | None = None
+
+
+def answer(
+    tree: Tree,
+    query: SavedQuery,
+    values: dict[str, str],
+    output_format: str | None,
+    interactive: bool = False,
+) -> Answer:
+    """Run a query on a tree's graph and render it, reusing a cached answer when one is there.
+
+    The answer depends only on the data files, the query text, the parameters, the format and
+    the code, and the cache key digests all of them; a hit skips importing the SPARQL engine,
+    parsing the query and loading the graph. Errors are never cached.
+    """
+    import hashlib
+
+    import rdflib
+
+    from kg import __version__, render
+    from kg.load import cache_key, cached, load_graph_cached
+
+    bind(query, values)  # refuse bad parameters before anything else
+    digest = hashlib.sha256()
+    for part in (
+        f"kg {__version__} rdflib {rdflib.__version__}",
+        cache_key(tree),
+        query.name,
+        str(query.path),
+        query.text,
+        repr(sorted(values.items())),
+        repr((output_format, interactive)),
+    ):
+        digest.update(part.encode() + b"\0")
+    for module in (__file__, render.__file__):  # code that shapes the answer
+        digest.update(Path(module).read_bytes())
+
+    def build() -> Answer:
+        prepared = prepare(query)
+        result = run(load_graph_cached(tree), query, values, prepared)
+        return render.render_result(result, output_format, interactive)
+
+    return cached("answer", digest.hexdigest()[:32], build)

@@ -11,7 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
 
-from kg.namespaces import PREFIXES
+from kg.errors import KgError
+from kg.namespaces import PREFIXES, bind_prefixes
 
 FSI, PDI = "\u2068", "\u2069"  # Unicode isolates keep right-to-left text from reordering a row
 
@@ -128,3 +129,33 @@ GRAPH_FORMATS = {
     "trig": "trig",
     "nq": "nquads",
 }
+
+
+def render_result(result: Result, output_format: str | None, interactive: bool = False):
+    """Render any query result in the format asked for, or say which formats fit its form.
+
+    Defaults: a table on a terminal (else TSV) for SELECT, true/false for ASK, Turtle for graphs.
+    """
+    from kg.queries import Answer
+
+    if result.type == "ASK":
+        if output_format in ("json", "xml"):
+            return Answer(result.serialize(format=output_format).decode("utf-8") + "\n")
+        if output_format not in (None, "table"):
+            raise KgError("an ASK query prints true/false, or json|xml results")
+        return Answer("true\n" if result.askAnswer else "false\n", bool(result.askAnswer))
+    if result.type == "SELECT":
+        chosen = output_format or ("table" if interactive else "tsv")
+        if chosen not in SELECT_FORMATS:
+            raise KgError(
+                f"--format {chosen} is for CONSTRUCT/DESCRIBE; SELECT results take "
+                + "|".join(SELECT_FORMATS)
+            )
+        return Answer(SELECT_FORMATS[chosen](result))
+    chosen = output_format or "turtle"
+    if chosen not in GRAPH_FORMATS:
+        raise KgError(
+            f"--format {chosen} is for SELECT; a {result.type} query gives a graph: "
+            + "|".join(GRAPH_FORMATS)
+        )
+    return Answer(bind_prefixes(result.graph).serialize(format=GRAPH_FORMATS[chosen]))

@@ -59,3 +59,24 @@ def test_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("KG_CACHE_DIR", "")
     graph = load_graph_cached(find_tree(REPO))
     assert len(graph) > 1000
+
+
+def test_cached_answers_equal_fresh_ones_and_follow_edits(tree_copy, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    def books(cache: str) -> str:
+        monkeypatch.setenv("KG_CACHE_DIR", cache)
+        result = CliRunner().invoke(cli, ["--root", str(tree_copy), "query", "books"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    fresh = books("")
+    assert books(str(tmp_path / "c")) == fresh  # fills the cache
+    assert list((tmp_path / "c").glob("answer-*.pickle"))
+    assert books(str(tmp_path / "c")) == fresh  # served from it
+    path = tree_copy / "data" / "books.trig"
+    path.write_text(path.read_text().replace("numberOfPages 438", "numberOfPages 439"))
+    changed = books(str(tmp_path / "c"))
+    assert "439" in changed and "438" not in changed and changed != fresh
