@@ -1,4 +1,4 @@
-"""Benchmark: `kg query NAME` against a plain rdflib script running the same query on the same files.
+"""Benchmark: `kg query NAME` against a plain rdflib script running the same query on the same data.
 
 Each run is a fresh process (what a user pays), the two alternate so machine noise hits both,
 and the median of several runs is compared. Prints a table and the ratio kg / plain (<= 1.0 means
@@ -22,7 +22,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # Queries over asserted facts only, so the plain script (which derives no statements) gets the
 # same rows.
-DEFAULT_QUERIES = ["books", "astana-rounds", "constitution-effort"]
+DEFAULT_QUERIES = [
+    "books",
+    "astana-rounds",
+    "organisations-and-roles",
+    "people-linked",
+    "timeline",
+    "sources-by-publisher",
+]
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
