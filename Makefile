@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 
 run: $(VENV)/.installed
 	$(BIN)/kg validate
+	$(BIN)/kg query books --format table
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
