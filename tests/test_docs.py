@@ -1,4 +1,4 @@
-"""The docs do not drift: every command has help and a README section; the README's numbers are real."""
+"""The docs do not drift: every command has help and a README section; its numbers are real."""
 
 from __future__ import annotations
 
