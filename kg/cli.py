@@ -274,7 +274,7 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     loaded = load(tree_of(ctx))
     data = exporting.export(loaded, output_format)
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     exporting.write_atomically(output, data)
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)

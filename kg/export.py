@@ -314,7 +314,7 @@ def _trig(dataset: Dataset) -> bytes:
 
         def __init__(self, store: Dataset):
             super().__init__(store)
-            default = store.default_context.identifier
+            default = store.default_graph.identifier
             self.contexts.sort(key=lambda g: (g.identifier != default, _key(g.identifier)))
 
     stream = io.BytesIO()
