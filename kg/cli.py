@@ -320,6 +320,59 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     click.echo(renderers[output_format](explanation), nl=False)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a query may run before its worker is killed (HTTP 503).",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Rows (or triples) a result may hold; more are cut, with an X-KG-Truncated header.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Query worker processes.",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow --host to be an address other than loopback.",
+)
+@click.pass_context
+def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
+    """Serve the graph: a SPARQL 1.1 endpoint, the saved queries as an API, and pages.
+
+    \b
+    /sparql            SPARQL 1.1 Protocol (GET ?query=, POST form or sparql-query)
+    /api/<name>        a saved query, parameters as ?name=value; /api/openapi.json
+    /                  home page; /id/<name> and /source/<name> pages; /query
+    Read-only; each query runs in a worker process killed after --timeout seconds.
+
+    \b
+    Example:
+        kg serve
+        kg serve --port 8080 --timeout 5 --max-rows 1000
+        curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/api/books'
+    """
+    from kg.serve import Settings
+    from kg.serve import serve as run_server
+
+    settings = Settings(timeout=timeout, max_rows=max_rows, workers=workers)
+    click.echo(f"kg: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    run_server(tree_of(ctx), host, port, settings, allow_remote)
+
+
 def main() -> None:
     cli(prog_name="kg")
 

@@ -80,3 +80,59 @@ def no_network(monkeypatch):
 def private_cache(tmp_path_factory, monkeypatch):
     """Each test session caches parsed graphs in its own folder, never the user's."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningServer:
+    """A `kg serve` subprocess on a free loopback port; `url` is its base URL."""
+
+    def __init__(self, *args: str, root: Path | None = None) -> None:
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "kg.cli"]
+        if root is not None:
+            command += ["--root", str(root)]
+        command += ["serve", "--port", str(self.port), *args]
+        env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kg serve exited: {self.process.stdout.read()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/sparql", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("kg serve did not answer within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The shipped graph served on loopback for the whole session (5 s limit, 1,000 rows)."""
+    running = RunningServer("--timeout", "5", "--max-rows", "1000")
+    yield running
+    running.stop()

@@ -1,0 +1,170 @@
+"""Run SPARQL queries in worker processes that can be killed when a query runs too long.
+
+rdflib evaluates a query in pure Python and cannot be interrupted from another thread, so a
+runaway query (a cross product) is stopped the only sure way: its process is killed and a fresh
+worker takes its place, while the other workers keep answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from kg.errors import KgError
+
+
+class QueryTimeout(KgError):
+    """A query ran past the time limit and was stopped."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run: its text (with name and path for messages), parameters and format."""
+
+    text: str
+    name: str
+    values: tuple[tuple[str, str], ...]
+    output_format: str | None
+    max_rows: int
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker sends back: the rendered body, or the error a client should see."""
+
+    body: str = ""
+    form: str = ""
+    rows: int = 0
+    truncated: bool = False
+    ask: bool | None = None
+    error: str | None = None
+
+
+def _serve(root: str, connection: Connection) -> None:
+    """A worker's life: load the graph once, then answer jobs until the pipe closes."""
+    from kg.load import find_tree, load_graph_cached
+    from kg.queries import close_rdflib_to_the_network
+
+    close_rdflib_to_the_network()
+    graph = load_graph_cached(find_tree(root))
+    connection.send("ready")
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(_answer(graph, job))
+
+
+def _answer(graph, job: Job) -> Outcome:
+    from kg import queries, render
+
+    try:
+        query = queries.from_text(job.text, job.name, Path(job.path) if job.path else None)
+        values = dict(job.values)
+        prepared = queries.prepare(query)
+        result = queries.run(graph, query, values, prepared)
+        truncated, rows = False, 0
+        if result.type == "SELECT":
+            rows = len(result.bindings)
+            if rows > job.max_rows:
+                result.bindings = result.bindings[: job.max_rows]
+                truncated, rows = True, job.max_rows
+        elif result.type in ("CONSTRUCT", "DESCRIBE"):
+            rows = len(result.graph)
+            if rows > job.max_rows:
+                kept = sorted(result.graph)[: job.max_rows]  # sorted: the same cut every time
+                result.graph.remove((None, None, None))
+                for triple in kept:
+                    result.graph.add(triple)
+                truncated, rows = True, job.max_rows
+        answer = render.render_result(result, job.output_format)
+        return Outcome(answer.text, result.type, rows, truncated, answer.ask)
+    except KgError as error:
+        return Outcome(error=str(error))
+    except RecursionError:
+        return Outcome(error=f"{job.name}: query too complex")
+    except Exception as error:  # the message, never a traceback, reaches the client
+        return Outcome(error=f"{job.name}: the query failed ({type(error).__name__}: {error})")
+
+
+class _Worker:
+    def __init__(self, root: str) -> None:
+        context = multiprocessing.get_context("spawn")  # no inherited locks or event loops
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(root, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.connection.poll(timeout) or self.connection.recv() != "ready":
+            self.kill()
+            raise KgError("a query worker did not start; run `kg validate` to check the graph")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.connection.close()
+
+
+class QueryPool:
+    """A fixed number of workers; each request borrows one and returns it (or its replacement)."""
+
+    def __init__(self, root: str | os.PathLike[str], size: int = 2, timeout: float = 10.0):
+        self.root = str(root)
+        self.size = size
+        self.timeout = timeout
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: list[_Worker] = []
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._idle = asyncio.Queue()
+        workers = await asyncio.gather(
+            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size))
+        )
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.root)
+        worker.wait_ready(60)
+        self._all.append(worker)
+        return worker
+
+    async def stop(self) -> None:
+        for worker in self._all:
+            worker.kill()
+        self._all.clear()
+
+    async def run(self, job: Job) -> Outcome:
+        """Run a job in an idle worker; past the time limit, kill it and start a new one."""
+        assert self._idle is not None, "start() the pool first"
+        loop = asyncio.get_running_loop()
+        worker = await self._idle.get()
+        died = False
+        try:
+            worker.connection.send(job)
+            ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
+            if ready:
+                outcome = worker.connection.recv()
+                self._idle.put_nowait(worker)
+                return outcome
+        except (EOFError, OSError):
+            died = True  # the worker died under the job; replace it below
+        if worker in self._all:
+            self._all.remove(worker)
+        worker.kill()
+        replacement = loop.run_in_executor(None, self._spawn)
+        replacement.add_done_callback(lambda f: f.exception() or self._idle.put_nowait(f.result()))
+        if died:
+            raise KgError("the query stopped its worker process; try a simpler query")
+        raise QueryTimeout(
+            f"the query ran past the {self.timeout:g} s time limit and was stopped; "
+            "narrow it (add patterns or a LIMIT) and try again"
+        )
