@@ -256,8 +256,8 @@ def test_timeline(loaded, shipped):
     assert columns(
         rows, "date", "event", "placeName", "participation", "roleName", "bannerName"
     ) == [
-        ("2014", "kgr:geneva-peace-talks-2014", None, "attendee", None, None),
-        ("2016", "kgr:geneva-peace-talks-2016", None, "attendee", None, "Moscow/Astana groups"),
+        ("2014", "kgr:geneva-peace-talks-2014", "Geneva", "attendee", None, None),
+        ("2016", "kgr:geneva-peace-talks-2016", "Geneva", "attendee", None, "Moscow/Astana groups"),
         ("2017", "kgr:syrian-constitution-drafting-2017", None, "organizer", None, None),
         (
             "2018-01-30",
@@ -706,8 +706,8 @@ def test_sources_by_year(loaded, shipped):
 def test_sources_published_in_2016(loaded, shipped):
     rows = select(loaded, shipped, "sources-published-in", year="2016")
     assert columns(rows, "date", "source", "outletName", "statementCount") == [
-        ("2016-03", "src:un-media-2016-03-moscow-astana-stakeout", None, "4"),
-        ("2016-03-23", "src:reuters-2016-03-23-press-russia", "Reuters", "4"),
+        ("2016-03", "src:un-media-2016-03-moscow-astana-stakeout", None, "5"),
+        ("2016-03-23", "src:reuters-2016-03-23-press-russia", "Reuters", "5"),
         ("2016-06-08", "src:book-2016-comprendre-le-chaos-syrien", "L'Artilleur", "8"),
         ("2016-10-04", "src:lemonde-2016-10-04-squarcini", "Le Monde", "0"),
         ("2016-11-23", "src:wsj-2016-11-23-trump-jr-talks", "Wall Street Journal", "3"),
