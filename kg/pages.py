@@ -1,54 +1,479 @@
-"""HTML pages for people: home, entity, source, query and error pages (Jinja2 templates)."""
+"""HTML pages for people: home, entity, source, query and error pages (Jinja2 templates).
+
+Each page function takes the loaded graph (and what it shows), gathers plain data here and
+renders one template of `kg/templates/` with autoescaping on. Facts and their provenance come from
+`kg.why.explain`; this module only adds the bibliographic fields of source records and the
+layout. Pages are readable without JavaScript; every literal carries its language, and right-to-left
+scripts (Arabic) are marked `dir="rtl"`.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from dataclasses import dataclass
 from functools import cache
-from html import escape
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SDO
+from rdflib.term import Node
 
 from kg.errors import NotFoundError
-from kg.load import LoadedGraph
-from kg.namespaces import bind_prefixes
+from kg.load import LoadedGraph, Tree
+from kg.namespaces import KGR, KGV, PREFIXES, SRC, bind_prefixes
+
+if TYPE_CHECKING:
+    from kg.queries import SavedQuery
+    from kg.why import Explained
+
+# The local names of our IRIs (kgr:randa-kassis, src:lemonde-2017-03-19-baussart). A page path
+# that is not one of these is a 404 before anything is looked up.
+LOCAL_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
+NAME_PREDICATES = (SDO.name, SDO.alternateName, RDFS.label)
+
+EXAMPLE_QUERY = """\
+# Every sourced statement about Randa Kassis: predicate, object, quote and source.
+# The kg prefixes (kgr:, src:, schema:, prov:, kgv:, rdf: ...) are predeclared.
+SELECT ?predicate ?object ?quote ?source WHERE {
+    ?statement rdf:subject kgr:randa-kassis ;
+        rdf:predicate ?predicate ;
+        rdf:object ?object ;
+        kgv:quote ?quote ;
+        prov:wasDerivedFrom ?source .
+}
+ORDER BY ?predicate STR(?object) ?source
+LIMIT 50
+"""
+
+# Source-record fields in the order of data/sources.ttl, with the words a reader sees.
+SOURCE_FIELDS: tuple[tuple[URIRef, str], ...] = (
+    (SDO.name, "Title"),
+    (SDO.alternateName, "Title in English"),
+    (SDO.author, "Authors"),
+    (SDO.isPartOf, "Published in"),
+    (SDO.publisher, "Publisher"),
+    (KGV.placeOfPublication, "Place of publication"),
+    (SDO.datePublished, "Date"),
+    (SDO.bookEdition, "Edition"),
+    (SDO.inLanguage, "Language"),
+    (SDO.numberOfPages, "Pages"),
+    (SDO.isbn, "ISBN"),
+    (KGV.oclc, "OCLC"),
+    (SDO.encodingFormat, "Format"),
+    (SDO.exampleOfWork, "Edition of"),
+    (SDO.url, "URL"),
+    (KGV.evidenceFile, "Evidence text"),
+    (KGV.archivedOn, "Archived"),
+    (KGV.retrievedOn, "Retrieved"),
+)
+SOURCE_SHOWN_APART = {RDF.type, KGV.citationText, SDO.citation}
+
+# How the home page groups entities, by schema.org (or kgv:) type; first match wins.
+ENTITY_GROUPS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
+    ("People", (SDO.Person,)),
+    ("Organisations", (SDO.Organization, SDO.GovernmentOrganization)),
+    ("Events", (SDO.Event,)),
+    ("Books", (SDO.Book, SDO.BookSeries)),
+    ("Positions", (KGV.Position,)),
+    ("Places", (SDO.Place, SDO.City, SDO.Country)),
+    ("Outlets and web sites", (SDO.Periodical, SDO.WebSite)),
+    ("Roles", (SDO.OrganizationRole, SDO.Role)),
+    ("Other", (SDO.Thing,)),
+)
+
+
+# --- helpers shared by the templates ---------------------------------------------------------
+
+
+def text_dir(language: str | None) -> str:
+    """`rtl` for right-to-left languages (Arabic, Hebrew, Persian, ...), else `auto`."""
+    if language and language.split("-")[0].lower() in RTL_LANGUAGES:
+        return "rtl"
+    return "auto"
+
+
+def href(iri: object) -> str | None:
+    """The page of one of our IRIs (`/id/<local>`, `/source/<local>`), or None."""
+    if iri is None:
+        return None
+    text = str(iri)
+    for namespace, path in ((str(KGR), "/id/"), (str(SRC), "/source/")):
+        local = text[len(namespace) :]
+        if text.startswith(namespace) and LOCAL_NAME.fullmatch(local):
+            return path + local
+    return None
+
+
+def curie(iri: object) -> str:
+    text = str(iri)
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace) :]}"
+    return f"<{text}>"
 
 
 @cache
 def _environment():
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("kg", "templates"), autoescape=select_autoescape())
+    environment = Environment(
+        loader=PackageLoader("kg", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals.update(href=href, text_dir=text_dir, curie=curie)
+    return environment
 
 
-def error_page(status: int, message: str) -> str:
-    return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{status}</title>"
-        f"</head><body><h1>{status}</h1><p>{escape(message)}</p><p><a href='/'>Home</a></p>"
-        "</body></html>"
+def _render(template: str, **context: object) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+@cache
+def _vocabulary(tree: Tree) -> Graph:
+    """ontology/vocab.ttl, read once per tree: it gives the labels of kgv: predicates."""
+    from kg.load import load_ontology
+
+    return load_ontology(tree)
+
+
+def _explain(loaded: LoadedGraph, iri: Node):
+    from kg.why import explain
+
+    return explain(loaded, str(iri), vocabulary=_vocabulary(loaded.tree))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A literal as a page shows it: the value, its language and writing direction."""
+
+    value: str
+    language: str | None
+
+    @property
+    def dir(self) -> str:
+        return text_dir(self.language)
+
+    @classmethod
+    def of(cls, literal: Literal) -> Text:
+        return cls(str(literal), literal.language)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An IRI with its label: linked when it has a page here (or is a web address)."""
+
+    iri: str
+    label: Text
+
+    @property
+    def url(self) -> str | None:
+        page = href(self.iri)
+        external = self.iri.startswith(("https://", "http://"))
+        if page is None and external and "//kg.example.org/" not in self.iri:
+            return self.iri  # a web address (schema:url), not one of our own names
+        return page
+
+
+def _names(graph: Graph, node: Node, predicates=(SDO.name,)) -> list[Text]:
+    """A node's names, English first, then untagged, then by language."""
+    names = {
+        Text.of(value)
+        for predicate in predicates
+        for value in graph.objects(node, predicate)
+        if isinstance(value, Literal)
+    }
+    rank = {"en": 0, None: 1}
+    return sorted(names, key=lambda t: (rank.get(t.language, 2), t.language or "", t.value))
+
+
+def _label(graph: Graph, node: Node) -> Text:
+    names = _names(graph, node, (SDO.name, RDFS.label))
+    return names[0] if names else Text(curie(node), None)
+
+
+def _link(graph: Graph, node: Node) -> Link:
+    return Link(str(node), _label(graph, node))
+
+
+def _value(graph: Graph, node: Node) -> Link | Text:
+    if isinstance(node, Literal):
+        return Text.of(node)
+    return _link(graph, node)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """A source record in one line: title, outlet, date, language (for lists of sources)."""
+
+    link: Link
+    outlet: Link | None
+    date: str | None
+    language: str | None
+
+
+def _source_summary(graph: Graph, node: Node) -> SourceSummary:
+    language = graph.value(node, SDO.inLanguage)
+    names = _names(graph, node)
+    own = [n for n in names if language is not None and n.language == str(language)]
+    title = (own or names or [Text(curie(node), None)])[0]
+    outlet = graph.value(node, SDO.isPartOf) or graph.value(node, SDO.publisher)
+    date = graph.value(node, SDO.datePublished)
+    return SourceSummary(
+        link=Link(str(node), title),
+        outlet=_link(graph, outlet) if outlet is not None else None,
+        date=str(date) if date is not None else None,
+        language=str(language) if language is not None else None,
     )
 
 
+def _outlets(graph: Graph, explained: list[Explained]) -> dict[str, Link]:
+    """The outlet (periodical, web site or publisher) of every source the statements cite."""
+    outlets: dict[str, Link] = {}
+    for statement in explained:
+        for source in statement.sources:
+            node = URIRef(source.iri)
+            outlet = graph.value(node, SDO.isPartOf) or graph.value(node, SDO.publisher)
+            if outlet is not None:
+                outlets[source.iri] = _link(graph, outlet)
+    return outlets
+
+
+def _in_graph(graph: Graph, iri: Node) -> bool:
+    return (iri, None, None) in graph or (None, None, iri) in graph
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+def error_page(status: int, message: str) -> str:
+    titles = {400: "Bad request", 404: "Not found", 406: "Not acceptable", 413: "Too large"}
+    titles |= {500: "Server error", 503: "Query stopped"}
+    return _render("error.html", status=status, title=titles.get(status, "Error"), message=message)
+
+
 def resource_graph(loaded: LoadedGraph, iri: URIRef) -> Graph:
-    """The triples about a resource, and the statements (quotes, sources) of those facts."""
+    """A resource's triples, the triples naming it as object, and the statements of its facts.
+
+    The statements (rdf:Statement with rdf:subject/predicate/object, kgv:quote,
+    prov:wasDerivedFrom and kgv:fromClaim) are those whose subject or object is the resource,
+    or which are derived from it when it is a source record: the Turtle of a page carries the
+    provenance the page shows.
+    """
     graph = loaded.graph
-    if (iri, None, None) not in graph and (None, None, iri) not in graph:
-        raise NotFoundError(f"nothing in the graph is named <{iri}>")
+    if not _in_graph(graph, iri):
+        raise NotFoundError(f"nothing in the graph is named {curie(iri)}")
     out = bind_prefixes(Graph())
+    statements = set()
+    for predicate in (RDF.subject, RDF.object, PROV.wasDerivedFrom):
+        statements.update(graph.subjects(predicate, iri))
     for triple in graph.triples((iri, None, None)):
         out.add(triple)
+    for triple in graph.triples((None, None, iri)):
+        if triple[0] not in statements:
+            out.add(triple)
+    for statement in statements:
+        for triple in graph.triples((statement, None, None)):
+            out.add(triple)
     return out
 
 
-def home_page(loaded: LoadedGraph, saved) -> str:
-    raise NotImplementedError
+def home_page(loaded: LoadedGraph, saved: list[SavedQuery]) -> str:
+    from kg.validate import count
+
+    graph = loaded.graph
+    records = set(graph.subjects(RDF.type, KGV.SourceRecord))
+    groups: dict[str, list[Link]] = {title: [] for title, _ in ENTITY_GROUPS}
+    for node in set(graph.subjects(RDF.type, None)):
+        if not str(node).startswith(str(KGR)) or node in records:
+            continue
+        types = set(graph.objects(node, RDF.type))
+        title = next((t for t, members in ENTITY_GROUPS if types & set(members)), "Other")
+        groups[title].append(_link(graph, node))
+    for links in groups.values():
+        links.sort(key=lambda link: link.label.value.casefold())
+    sources = sorted(
+        (_source_summary(graph, node) for node in records),
+        key=lambda s: (s.date is None, s.date or "", s.link.label.value.casefold()),
+    )
+    kassis = KGR["randa-kassis"]
+    return _render(
+        "home.html",
+        counts=count(loaded),
+        kassis=_link(graph, kassis),
+        kassis_names=_names(graph, kassis),
+        groups=[(title, links) for title, links in groups.items() if links],
+        sources=sources,
+        saved=saved,
+    )
 
 
 def entity_page(loaded: LoadedGraph, iri: URIRef) -> str:
-    raise NotImplementedError
+    """An entity: its names and types, every sourced fact about it, the records naming it."""
+    graph = loaded.graph
+    explanation = _explain(loaded, iri)  # NotFoundError, with a did-you-mean, when unknown
+    statements = list(explanation.statements)
+    records = sorted(
+        {
+            (s, p)
+            for s, p in graph.subject_predicates(iri)
+            if (s, RDF.type, KGV.SourceRecord) in graph
+        }
+    )
+    mentioned_by = [
+        (_field_label(predicate), _source_summary(graph, source)) for source, predicate in records
+    ]
+    mentioned_by.sort(key=lambda item: (item[1].date or "", item[1].link.label.value))
+    return _render(
+        "entity.html",
+        iri=str(iri),
+        curie=curie(iri),
+        path=href(iri),
+        label=_label(graph, iri),
+        names=_names(graph, iri, NAME_PREDICATES),
+        types=sorted(curie(t) for t in graph.objects(iri, RDF.type)),
+        as_subject=explanation.as_subject,
+        as_object=explanation.as_object,
+        outlets=_outlets(graph, statements),
+        mentioned_by=mentioned_by,
+    )
+
+
+def _field_label(predicate: Node) -> str:
+    labels = dict(SOURCE_FIELDS) | {SDO.author: "Author", SDO.exampleOfWork: "Edition of"}
+    return labels.get(predicate, curie(predicate))
 
 
 def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
-    raise NotImplementedError
+    """A source record: its bibliographic fields, its reference entry, every fact it supports."""
+    graph = loaded.graph
+    records = set(graph.subjects(RDF.type, KGV.SourceRecord))
+    if iri not in records:
+        close = difflib.get_close_matches(curie(iri), sorted(curie(r) for r in records), n=1)
+        hint = f" — did you mean {close[0]}?" if close else ""
+        raise NotFoundError(f"no source record {curie(iri)} in the graph{hint}")
+    fields: list[tuple[str, list[Link | Text]]] = []
+    known = {predicate for predicate, _ in SOURCE_FIELDS} | SOURCE_SHOWN_APART
+    extra = sorted({p for p in graph.predicates(iri, None) if p not in known}, key=curie)
+    for predicate, title in (*SOURCE_FIELDS, *((p, curie(p)) for p in extra)):
+        values = sorted(graph.objects(iri, predicate), key=lambda v: (isinstance(v, Literal), v))
+        if values:
+            fields.append((title, [_value(graph, v) for v in values]))
+    citation = graph.value(iri, KGV.citationText)
+    derived = set(graph.subjects(PROV.wasDerivedFrom, iri))
+    statements: list[Explained] = []
+    for subject in sorted({graph.value(s, RDF.subject) for s in derived}, key=str):
+        statements += [
+            s for s in _explain(loaded, subject).as_subject if URIRef(s.statement) in derived
+        ]
+    statements.sort(key=lambda s: (s.subject.label.casefold(), s.predicate.label.casefold()))
+    return _render(
+        "source.html",
+        iri=str(iri),
+        curie=curie(iri),
+        path=href(iri),
+        summary=_source_summary(graph, iri),
+        kinds=sorted(curie(t) for t in graph.objects(iri, RDF.type) if t != KGV.SourceRecord),
+        fields=fields,
+        citation=Text.of(citation) if citation is not None else None,
+        cites=[_source_summary(graph, s) for s in graph.objects(iri, SDO.citation)],
+        cited_by=sorted(
+            (_link(graph, s) for s in graph.subjects(SDO.citation, iri)), key=lambda link: link.iri
+        ),
+        statements=statements,
+        outlets=_outlets(graph, statements),
+    )
 
 
-def query_page(text, results, message) -> str:
-    raise NotImplementedError
+# --- the query page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of a SPARQL JSON result row, ready to show."""
+
+    text: str = ""
+    url: str | None = None
+    language: str | None = None
+    datatype: str | None = None
+    kind: str = "empty"  # iri | literal | bnode | empty
+
+    @property
+    def dir(self) -> str:
+        return text_dir(self.language)
+
+
+def _cell(binding: dict | None) -> Cell:
+    if not binding:
+        return Cell()
+    kind, value = binding.get("type"), str(binding.get("value", ""))
+    if kind == "uri":
+        return Cell(curie(value), href(value), kind="iri")
+    if kind == "bnode":
+        return Cell(f"_:{value}", kind="bnode")
+    datatype = binding.get("datatype")
+    return Cell(
+        value,
+        language=binding.get("xml:lang"),
+        datatype=curie(datatype) if datatype else None,
+        kind="literal",
+    )
+
+
+def query_page(
+    text: str | None,
+    results: dict | None,
+    message: str | None,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    saved: SavedQuery | None = None,
+    values: dict[str, str] | None = None,
+) -> str:
+    """The query form, and the answer: a table (SELECT), true/false (ASK) or Turtle (graphs).
+
+    `results` is the SPARQL JSON result, or `{"turtle": text}` for CONSTRUCT and DESCRIBE;
+    `message` an error shown with its `status`; `notice` says the rows were cut; `saved` is the
+    saved query run by name, with the parameter `values` given.
+    """
+    columns: list[str] = []
+    rows: list[list[Cell]] = []
+    boolean = turtle = None
+    if results is not None:
+        if "turtle" in results:
+            turtle = results["turtle"]
+        elif "boolean" in results:
+            boolean = bool(results["boolean"])
+        else:
+            columns = list(results.get("head", {}).get("vars", []))
+            bindings = results.get("results", {}).get("bindings", [])
+            rows = [[_cell(row.get(column)) for column in columns] for row in bindings]
+    return _render(
+        "query.html",
+        text=text if text is not None or saved is not None else EXAMPLE_QUERY,
+        ran=results is not None,
+        message=message,
+        status=status,
+        notice=notice,
+        saved=saved,
+        values=values or {},
+        columns=columns,
+        rows=rows,
+        boolean=boolean,
+        turtle=turtle,
+    )
+
+
+__all__ = [
+    "LOCAL_NAME",
+    "entity_page",
+    "error_page",
+    "home_page",
+    "query_page",
+    "resource_graph",
+    "source_page",
+]

@@ -8,7 +8,9 @@ there is no update endpoint, and updates, SERVICE and FROM are refused with 400.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -83,8 +85,23 @@ def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
     for _, _, media in sorted(choices):
         if media in offered:
             return offered[media]
-        if media in ("*/*", "application/*", "text/*"):
+        if media == "*/*":
             return default
+        if media.endswith("/*"):  # text/* must get a text/ type, not the JSON default
+            fitting = [fmt for name, fmt in offered.items() if name.startswith(media[:-1])]
+            if fitting:
+                return default if default in fitting else fitting[0]
+    return None
+
+
+def _dataset_parameters(items) -> str | None:
+    """Why a request naming its own dataset (the protocol's FROM) is refused, or None."""
+    for key, value in items:
+        if key in ("default-graph-uri", "named-graph-uri") and value.strip():
+            return (
+                f"{key} is not allowed: kg queries only the loaded graph and never reads other "
+                f"files or URLs; remove {key}"
+            )
     return None
 
 
@@ -96,6 +113,7 @@ class App:
         self.settings = settings
         self.pool = QueryPool(tree.root, settings.workers, settings.timeout)
         self.loaded: LoadedGraph | None = None
+        self._openapi: tuple[tuple | None, dict] = (None, {})  # (files and address, document)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app):
@@ -111,7 +129,14 @@ class App:
     async def answer(
         self, query: queries.SavedQuery, values: dict[str, str], accept: str, html_ok: bool
     ) -> Response:
-        """Check a query and its parameters here, run it in a worker, send what fits Accept."""
+        """Check a query and its parameters here, run it in a worker, send what fits Accept.
+
+        A query sent as text (no file) is plain SPARQL: nothing can bind its ?_x variables over
+        HTTP, so they are ordinary variables there, not required parameters.
+        """
+        plain = query.path is None
+        if plain:
+            query = dataclasses.replace(query, parameters=[])
         try:
             queries.bind(query, values)
             form = query.form
@@ -125,7 +150,7 @@ class App:
         fmt = negotiate(accept, offered, "turtle" if graph_form else "json")
         if fmt is None:
             return self.error(
-                406, f"cannot send a {form} result as {accept!r}; ask for " + ", ".join(offered)
+                406, f"cannot send {form} results as {accept!r}; ask for " + ", ".join(offered)
             )
         render_as = fmt if (form != "ASK" or fmt in ("json", "xml")) else "json"
         job = Job(
@@ -135,6 +160,7 @@ class App:
             output_format=render_as,
             max_rows=self.settings.max_rows,
             path=str(query.path) if query.path else None,
+            plain=plain,
         )
         try:
             outcome = await self.pool.run(job)
@@ -169,6 +195,8 @@ class App:
     # --- SPARQL 1.1 Protocol ------------------------------------------------------------
 
     async def sparql(self, request: Request) -> Response:
+        if "update" in request.query_params:
+            return self.error(400, "SPARQL Update is not allowed: this endpoint is read-only")
         if request.method == "GET":
             text = request.query_params.get("query")
             if text is None:
@@ -177,6 +205,9 @@ class App:
             text = await self.query_from_body(request)
         if isinstance(text, Response):
             return text
+        refused = _dataset_parameters(request.query_params.multi_items())
+        if refused:
+            return self.error(400, refused)
         if len(text) > self.settings.max_query_length:
             return self.error(
                 413,
@@ -211,6 +242,9 @@ class App:
                 return self.error(400, "SPARQL Update is not allowed: this endpoint is read-only")
             if "query" not in fields:
                 return self.error(400, "the form has no 'query' field")
+            refused = _dataset_parameters((k, v) for k, values in fields.items() for v in values)
+            if refused:
+                return self.error(400, refused)
             return fields["query"][0]
         if content_type == "application/sparql-update":
             return self.error(400, "SPARQL Update is not allowed: this endpoint is read-only")
@@ -275,7 +309,19 @@ class App:
         return await self.answer(query, values, request.headers.get("accept", "*/*"), False)
 
     async def openapi(self, request: Request) -> Response:
-        return JSONResponse(openapi_document(self.tree, str(request.base_url).rstrip("/")))
+        # Building the document parses every query file (~30 ms, in the event loop): build it
+        # again only when a query file or the server's address changed, not on every request.
+        server = str(request.base_url).rstrip("/")
+        try:
+            files = sorted(self.tree.queries_dir.glob(f"*{queries.QUERY_SUFFIX}"))
+            key = (server, tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        except OSError:
+            key = None
+        cached_key, document = self._openapi
+        if key is None or key != cached_key:
+            document = openapi_document(self.tree, server)
+            self._openapi = (key, document)
+        return JSONResponse(document)
 
     # --- pages for people -------------------------------------------------------------
 
@@ -295,11 +341,14 @@ class App:
         from kg.namespaces import KGR, SRC
 
         local = request.path_params["local"]
-        iri = (SRC if kind == "source" else KGR)[local]
         html_wanted = "text/html" in request.headers.get("accept", "text/html")
         fmt = request.query_params.get("format")
         if fmt is None and not html_wanted:
             fmt = negotiate(request.headers.get("accept", ""), GRAPH_TYPES, "turtle")
+        if not pages.LOCAL_NAME.fullmatch(local):  # "..", slashes, odd characters: never looked up
+            what = "source record" if kind == "source" else "entity"
+            return self.error(404, f"no {what} named '{local}' in the graph", html=fmt is None)
+        iri = (SRC if kind == "source" else KGR)[local]
         try:
             if fmt is not None:
                 if fmt not in GRAPH_MEDIA_OF:
@@ -318,25 +367,95 @@ class App:
             return self.error(404, str(error), html=fmt is None)
 
     async def query_page(self, request: Request) -> Response:
+        """The SPARQL form and its answer as a table; or a saved query run by name.
+
+        `?query=TEXT` runs SPARQL; `?name=books&param=value` runs a saved query with its
+        parameters (the first `name` is the query's; a parameter called `name` follows it).
+        An empty field takes the parameter's default. Both go through `answer`, as the API does:
+        the same typed binding, workers, time limit and row cap.
+        """
         from kg import pages
 
-        text = request.query_params.get("query")
-        if text is None:
-            return HTMLResponse(pages.query_page(None, None, None))
-        if len(text) > self.settings.max_query_length:
-            return HTMLResponse(
-                pages.query_page(text, None, "the query is too long"), status_code=413
-            )
-        response = await self.answer(
-            queries.from_text(text, "query"), {}, "application/json", False
-        )
-        if response.status_code != 200:
+        items = request.query_params.multi_items()
+        saved, values, text = None, {}, None
+        names = [value for key, value in items if key == "name"]
+        if names:
+            items.remove(("name", names[0]))
+            try:
+                saved = queries.get_query(self.tree, names[0])
+            except KgError as error:
+                return HTMLResponse(pages.query_page(None, None, str(error), status=404), 404)
+            for key, value in items:
+                if not value.strip():
+                    continue
+                if key in values:
+                    message = f"parameter '{key}' is given twice; give it once"
+                    page = pages.query_page(None, None, message, status=400, saved=saved)
+                    return HTMLResponse(page, 400)
+                values[key] = value
+            query = saved
+        else:
+            text = request.query_params.get("query")
+            if text is None or not text.strip():
+                return HTMLResponse(pages.query_page(None, None, None))
+            if len(text) > self.settings.max_query_length:
+                message = (
+                    f"the query is {len(text):,} characters; at most "
+                    f"{self.settings.max_query_length:,} are accepted"
+                )
+                return HTMLResponse(pages.query_page(text, None, message, status=413), 413)
+            query = queries.from_text(text, "query")
+        accept = "application/sparql-results+json, text/turtle;q=0.9"
+        response = await self.answer(query, values, accept, False)
+        status = response.status_code
+        if status != 200:
             message = json.loads(response.body)["error"]
-            return HTMLResponse(
-                pages.query_page(text, None, message), status_code=response.status_code
-            )
-        notice = response.headers.get("x-kg-truncated")
-        return HTMLResponse(pages.query_page(text, json.loads(response.body), notice))
+            page = pages.query_page(text, None, message, status=status, saved=saved, values=values)
+            return HTMLResponse(page, status)
+        body = response.body.decode("utf-8")
+        graph = "json" not in response.headers.get("content-type", "")
+        page = pages.query_page(
+            text,
+            {"turtle": body} if graph else json.loads(body),
+            None,
+            notice=response.headers.get("x-kg-truncated"),
+            saved=saved,
+            values=values,
+        )
+        return HTMLResponse(page)
+
+
+# The values queries.bind accepts, as ECMA-262 patterns (OpenAPI's dialect): an IRI or CURIE,
+# bare or in <>, with spaces around it stripped; typed literals in their XSD lexical form.
+# Whitespace is spelled out as Python's str.isspace() and re's \s see it (\x1c-\x1f, \x85 are
+# space to Python, not to ECMA's \s), so the document accepts exactly what the server does.
+_SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
+_IRI = rf'[A-Za-z][A-Za-z0-9+.-]*:[^{_SPACE}<>"{{}}|^`\\]*'
+_TIMEZONE = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LEXICAL = {
+    _XSD + "gYear": r"-?[0-9]{4,}" + _TIMEZONE,
+    _XSD + "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE,
+    _XSD + "date": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE,
+}
+
+
+def _parameter_schema(parameter: queries.Parameter) -> dict:
+    """The JSON Schema of a parameter's values, so that clients (and fuzzers) send valid ones."""
+    schema: dict = {"type": "string"}
+    if parameter.kind == "integer":
+        schema = {"type": "integer"}
+    elif parameter.kind == "iri":
+        schema["pattern"] = f"^[{_SPACE}]*({_IRI}|<{_IRI}>)[{_SPACE}]*$"
+    elif str(parameter.datatype) in _LEXICAL:
+        schema["pattern"] = f"^{_LEXICAL[str(parameter.datatype)]}$"
+        if str(parameter.datatype) == _XSD + "date":
+            schema["format"] = "date"  # the pattern alone lets 2018-02-31 through
+    if parameter.default is not None:
+        schema["default"] = parameter.default
+        if parameter.kind == "integer" and re.fullmatch(r"[+-]?[0-9]+", parameter.default.strip()):
+            schema["default"] = int(parameter.default)
+    return schema
 
 
 def openapi_document(tree: Tree, server: str) -> dict:
@@ -347,18 +466,13 @@ def openapi_document(tree: Tree, server: str) -> dict:
         media = list(GRAPH_MEDIA_OF.values()) if graph_form else list(MEDIA_OF.values())
         parameters = []
         for parameter in query.parameters:
-            schema: dict = {"type": "integer" if parameter.kind == "integer" else "string"}
-            if parameter.default is not None:
-                schema["default"] = (
-                    int(parameter.default) if parameter.kind == "integer" else (parameter.default)
-                )
             parameters.append(
                 {
                     "name": parameter.name,
                     "in": "query",
                     "required": parameter.required and parameter.default is None,
                     "description": f"{parameter.type_label}",
-                    "schema": schema,
+                    "schema": _parameter_schema(parameter),
                 }
             )
         error = {
@@ -414,7 +528,9 @@ def create_app(tree: Tree, settings: Settings | None = None) -> Starlette:
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         wants_html = "text/html" in request.headers.get("accept", "")
-        return state.error(exc.status_code, exc.detail or "not found", wants_html)
+        response = state.error(exc.status_code, exc.detail or "not found", wants_html)
+        response.headers.update(exc.headers or {})  # a 405 must say what is Allow-ed
+        return response
 
     async def server_error(request: Request, exc: Exception) -> Response:
         wants_html = "text/html" in request.headers.get("accept", "")

@@ -8,17 +8,24 @@ worker takes its place, while the other workers keep answering.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.errors import KgError
 
+logger = logging.getLogger(__name__)
+
 
 class QueryTimeout(KgError):
     """A query ran past the time limit and was stopped."""
+
+
+class WorkersBusy(QueryTimeout):
+    """No worker came free within the time limit (every one busy, or none could start)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,7 @@ class Job:
     output_format: str | None
     max_rows: int
     path: str | None = None
+    plain: bool = False  # plain SPARQL sent as text: its ?_x variables are not parameters
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ def _answer(graph, job: Job) -> Outcome:
 
     try:
         query = queries.from_text(job.text, job.name, Path(job.path) if job.path else None)
+        if job.plain:
+            query = replace(query, parameters=[])
         values = dict(job.values)
         prepared = queries.prepare(query)
         result = queries.run(graph, query, values, prepared)
@@ -84,7 +94,9 @@ def _answer(graph, job: Job) -> Outcome:
                     result.graph.add(triple)
                 truncated, rows = True, job.max_rows
         answer = render.render_result(result, job.output_format)
-        return Outcome(answer.text, result.type, rows, truncated, answer.ask)
+        # answer.ask is only set for the CLI's true/false text; the server needs it for any format.
+        ask = bool(result.askAnswer) if result.type == "ASK" else None
+        return Outcome(answer.text, result.type, rows, truncated, ask)
     except KgError as error:
         return Outcome(error=str(error))
     except RecursionError:
@@ -102,7 +114,11 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.connection.poll(timeout) or self.connection.recv() != "ready":
+        try:
+            ready = self.connection.poll(timeout) and self.connection.recv() == "ready"
+        except (EOFError, OSError):  # it died while loading the graph
+            ready = False
+        if not ready:
             self.kill()
             raise KgError("a query worker did not start; run `kg validate` to check the graph")
 
@@ -121,6 +137,7 @@ class QueryPool:
         self.timeout = timeout
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
+        self._stopped = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -138,6 +155,7 @@ class QueryPool:
         return worker
 
     async def stop(self) -> None:
+        self._stopped = True
         for worker in self._all:
             worker.kill()
         self._all.clear()
@@ -146,7 +164,13 @@ class QueryPool:
         """Run a job in an idle worker; past the time limit, kill it and start a new one."""
         assert self._idle is not None, "start() the pool first"
         loop = asyncio.get_running_loop()
-        worker = await self._idle.get()
+        try:  # waiting is bounded too: a request never hangs on a pool with no worker free
+            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+        except asyncio.TimeoutError:
+            raise WorkersBusy(
+                f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
+                "try again shortly"
+            ) from None
         died = False
         try:
             worker.connection.send(job)
@@ -160,11 +184,33 @@ class QueryPool:
         if worker in self._all:
             self._all.remove(worker)
         worker.kill()
-        replacement = loop.run_in_executor(None, self._spawn)
-        replacement.add_done_callback(lambda f: f.exception() or self._idle.put_nowait(f.result()))
+        self._replace()
         if died:
             raise KgError("the query stopped its worker process; try a simpler query")
         raise QueryTimeout(
             f"the query ran past the {self.timeout:g} s time limit and was stopped; "
             "narrow it (add patterns or a LIMIT) and try again"
         )
+
+    def _replace(self) -> None:
+        """Start a worker in place of a killed one; if it cannot start, try again in 5 s.
+
+        Without the retry, a replacement that fails (say the data files are mid-edit) would
+        leave the pool one worker short for good, and with none left every query would wait.
+        """
+        loop = asyncio.get_running_loop()
+
+        def done(future: asyncio.Future[_Worker]) -> None:
+            if future.cancelled():
+                return
+            if future.exception() is not None:
+                logger.warning("kg serve: a query worker could not start; retrying in 5 s")
+                if not self._stopped:
+                    loop.call_later(5, self._replace)
+            elif self._stopped:
+                future.result().kill()
+            else:
+                self._idle.put_nowait(future.result())
+
+        if not self._stopped:
+            loop.run_in_executor(None, self._spawn).add_done_callback(done)
