@@ -334,7 +334,7 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per client (2)")
     parser.add_argument(
-        "--time-limit", type=float, default=30, help="seconds per target per round at most (30)"
+        "--time-limit", type=float, default=15, help="seconds per target per round at most (15)"
     )
     parser.add_argument(
         "--quick", action="store_true", help="4 clients x 10 requests, 1 round, 10 s limit"

@@ -369,7 +369,6 @@ def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
     from kg.serve import serve as run_server
 
     settings = Settings(timeout=timeout, max_rows=max_rows, workers=workers)
-    click.echo(f"kg: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run_server(tree_of(ctx), host, port, settings, allow_remote)
 
 

@@ -231,16 +231,26 @@ def _source_summary(graph: Graph, node: Node) -> SourceSummary:
     )
 
 
-def _outlets(graph: Graph, explained: list[Explained]) -> dict[str, Link]:
-    """The outlet (periodical, web site or publisher) of every source the statements cite."""
-    outlets: dict[str, Link] = {}
+@dataclass(frozen=True)
+class Shown:
+    """How the facts of a page show their ends and sources: labels with their languages."""
+
+    links: dict[str, Link]  # IRI -> label in its language
+    sources: dict[str, SourceSummary]  # source IRI -> title in its language, outlet, date
+
+
+def _shown(graph: Graph, explained: list[Explained]) -> Shown:
+    """The labels (with languages) of every IRI and source the statements name."""
+    links: dict[str, Link] = {}
+    sources: dict[str, SourceSummary] = {}
     for statement in explained:
+        for term in (statement.subject, statement.object):
+            if term.iri is not None and term.iri not in links:
+                links[term.iri] = _link(graph, URIRef(term.iri))
         for source in statement.sources:
-            node = URIRef(source.iri)
-            outlet = graph.value(node, SDO.isPartOf) or graph.value(node, SDO.publisher)
-            if outlet is not None:
-                outlets[source.iri] = _link(graph, outlet)
-    return outlets
+            if source.iri not in sources:
+                sources[source.iri] = _source_summary(graph, URIRef(source.iri))
+    return Shown(links, sources)
 
 
 def _in_graph(graph: Graph, iri: Node) -> bool:
@@ -338,7 +348,7 @@ def entity_page(loaded: LoadedGraph, iri: URIRef) -> str:
         types=sorted(curie(t) for t in graph.objects(iri, RDF.type)),
         as_subject=explanation.as_subject,
         as_object=explanation.as_object,
-        outlets=_outlets(graph, statements),
+        shown=_shown(graph, statements),
         mentioned_by=mentioned_by,
     )
 
@@ -360,7 +370,7 @@ def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
     known = {predicate for predicate, _ in SOURCE_FIELDS} | SOURCE_SHOWN_APART
     extra = sorted({p for p in graph.predicates(iri, None) if p not in known}, key=curie)
     for predicate, title in (*SOURCE_FIELDS, *((p, curie(p)) for p in extra)):
-        values = sorted(graph.objects(iri, predicate), key=lambda v: (isinstance(v, Literal), v))
+        values = sorted(graph.objects(iri, predicate), key=lambda v: (type(v).__name__, str(v)))
         if values:
             fields.append((title, [_value(graph, v) for v in values]))
     citation = graph.value(iri, KGV.citationText)
@@ -380,12 +390,15 @@ def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
         kinds=sorted(curie(t) for t in graph.objects(iri, RDF.type) if t != KGV.SourceRecord),
         fields=fields,
         citation=Text.of(citation) if citation is not None else None,
-        cites=[_source_summary(graph, s) for s in graph.objects(iri, SDO.citation)],
+        cites=sorted(
+            (_source_summary(graph, s) for s in graph.objects(iri, SDO.citation)),
+            key=lambda s: (s.date is None, s.date or "", s.link.label.value.casefold()),
+        ),
         cited_by=sorted(
             (_link(graph, s) for s in graph.subjects(SDO.citation, iri)), key=lambda link: link.iri
         ),
         statements=statements,
-        outlets=_outlets(graph, statements),
+        shown=_shown(graph, statements),
     )
 
 

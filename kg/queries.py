@@ -94,12 +94,12 @@ class Parameter:
 
 
 _EXAMPLES = {XSD.date: "2018-01-30", XSD.gYear: "2015", XSD.gYearMonth: "2012-08"}
-_TIMEZONE = r"(Z|[+-]\d\d:\d\d)?"
+_TIMEZONE = r"(Z|[+-][0-9][0-9]:[0-9][0-9])?"
 # rdflib has no converter for gYear/gYearMonth, so it never marks them ill-typed: check the form.
 _LEXICAL = {
-    XSD.gYear: re.compile(r"-?\d{4,}" + _TIMEZONE),
-    XSD.gYearMonth: re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
-    XSD.date: re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])" + _TIMEZONE),
+    XSD.gYear: re.compile(r"-?[0-9]{4,}" + _TIMEZONE),
+    XSD.gYearMonth: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
+    XSD.date: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE),
 }
 
 
@@ -130,7 +130,7 @@ def _to_iri(value: str, name: str) -> URIRef:
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*", value):
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", value):
         known = ", ".join(f"{p}:" for p in PREFIXES)
         raise QueryError(
             f"parameter '{name}' takes an IRI or a CURIE with a known prefix ({known}), "

@@ -197,7 +197,7 @@ class App:
     async def sparql(self, request: Request) -> Response:
         if "update" in request.query_params:
             return self.error(400, "SPARQL Update is not allowed: this endpoint is read-only")
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # Starlette routes HEAD here too
             text = request.query_params.get("query")
             if text is None:
                 return self.service_description(request)
@@ -571,4 +571,8 @@ def serve(tree: Tree, host: str, port: int, settings: Settings, allow_remote: bo
             f"--host {host} would expose the server beyond this machine; add --allow-remote "
             "if that is what you want"
         )
+    import sys
+
+    shown = f"[{host}]" if ":" in host else host
+    print(f"kg: serving {tree.root} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
     uvicorn.run(create_app(tree, settings), host=host, port=port, log_level="warning")

@@ -194,6 +194,13 @@ def test_entity_page_links_every_entity_it_names(client, loaded):
     assert {f"/id/{str(o)[len(str(KGR)) :]}" for o in named} <= page.links()
 
 
+def test_entity_labels_in_facts_keep_their_language(client):
+    page = get(client, "/id/randa-kassis")
+    (book,) = page.find("a", href="/id/book-le-chaos-syrien")
+    assert book.attrs["lang"] == "fr"
+    assert book.text == "Le Chaos Syrien, printemps arabes et minorités face à l'islamisme"
+
+
 def test_entity_page_offers_turtle_and_json_ld(client):
     page = get(client, "/id/randa-kassis")
     (alternate,) = page.find("link", rel="alternate", type="text/turtle")
