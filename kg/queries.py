@@ -82,7 +82,7 @@ class Parameter:
             return Literal(int(value), datatype=XSD.integer)
         if self.kind == "datatype":
             literal = _typed_literal(value, self.datatype)
-            if literal.ill_typed or not _LEXICAL.get(self.datatype, re.compile(".*")).fullmatch(
+            if literal.ill_typed or not LEXICAL.get(self.datatype, re.compile(".*")).fullmatch(
                 value
             ):
                 raise QueryError(
@@ -93,10 +93,19 @@ class Parameter:
         return Literal(value)
 
 
+# What an IRI may not contain (SPARQL's IRIREF and RFC 3987 agree): controls, every kind of
+# space, and <>"{}|^`\. kg.serve turns the same string into the OpenAPI pattern.
+IRI_EXCLUDED = (
+    "".join(map(chr, range(0x21)))
+    + "".join(c for c in map(chr, range(0x21, 0x3001)) if c.isspace())
+    + '<>"{}|^`\\'
+)
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^" + re.escape(IRI_EXCLUDED) + "]*")
+
 _EXAMPLES = {XSD.date: "2018-01-30", XSD.gYear: "2015", XSD.gYearMonth: "2012-08"}
 _TIMEZONE = r"(Z|[+-][0-9][0-9]:[0-9][0-9])?"
 # rdflib has no converter for gYear/gYearMonth, so it never marks them ill-typed: check the form.
-_LEXICAL = {
+LEXICAL = {
     XSD.gYear: re.compile(r"-?[0-9]{4,}" + _TIMEZONE),
     XSD.gYearMonth: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
     XSD.date: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE),
@@ -130,7 +139,7 @@ def _to_iri(value: str, name: str) -> URIRef:
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", value):
+    if not _IRI.fullmatch(value):
         known = ", ".join(f"{p}:" for p in PREFIXES)
         raise QueryError(
             f"parameter '{name}' takes an IRI or a CURIE with a known prefix ({known}), "

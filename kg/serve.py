@@ -430,14 +430,9 @@ class App:
 # Whitespace is spelled out as Python's str.isspace() and re's \s see it (\x1c-\x1f, \x85 are
 # space to Python, not to ECMA's \s), so the document accepts exactly what the server does.
 _SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
-_IRI = rf'[A-Za-z][A-Za-z0-9+.-]*:[^{_SPACE}<>"{{}}|^`\\]*'
-_TIMEZONE = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_LEXICAL = {
-    _XSD + "gYear": r"-?[0-9]{4,}" + _TIMEZONE,
-    _XSD + "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE,
-    _XSD + "date": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE,
-}
+_EXCLUDED = "".join(f"\\u{ord(c):04x}" for c in queries.IRI_EXCLUDED)
+_IRI = f"[A-Za-z][A-Za-z0-9+.-]*:[^{_EXCLUDED}]*"
+_LEXICAL = {str(datatype): pattern.pattern for datatype, pattern in queries.LEXICAL.items()}
 
 
 def _parameter_schema(parameter: queries.Parameter) -> dict:
@@ -449,7 +444,7 @@ def _parameter_schema(parameter: queries.Parameter) -> dict:
         schema["pattern"] = f"^[{_SPACE}]*({_IRI}|<{_IRI}>)[{_SPACE}]*$"
     elif str(parameter.datatype) in _LEXICAL:
         schema["pattern"] = f"^{_LEXICAL[str(parameter.datatype)]}$"
-        if str(parameter.datatype) == _XSD + "date":
+        if str(parameter.datatype) == "http://www.w3.org/2001/XMLSchema#date":
             schema["format"] = "date"  # the pattern alone lets 2018-02-31 through
     if parameter.default is not None:
         schema["default"] = parameter.default
