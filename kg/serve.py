@@ -369,20 +369,19 @@ class App:
     async def query_page(self, request: Request) -> Response:
         """The SPARQL form and its answer as a table; or a saved query run by name.
 
-        `?query=TEXT` runs SPARQL; `?name=books&param=value` runs a saved query with its
-        parameters (the first `name` is the query's; a parameter called `name` follows it).
-        An empty field takes the parameter's default. Both go through `answer`, as the API does:
+        `/query?query=TEXT` runs SPARQL; `/query/books?param=value` runs a saved query with its
+        parameters (the name is in the path, so any parameter name is free). An empty field
+        takes the parameter's default. Both go through `answer`, as the API does:
         the same typed binding, workers, time limit and row cap.
         """
         from kg import pages
 
         items = request.query_params.multi_items()
         saved, values, text = None, {}, None
-        names = [value for key, value in items if key == "name"]
-        if names:
-            items.remove(("name", names[0]))
+        name = request.path_params.get("name")
+        if name is not None:
             try:
-                saved = queries.get_query(self.tree, names[0])
+                saved = queries.get_query(self.tree, name)
             except KgError as error:
                 return HTMLResponse(pages.query_page(None, None, str(error), status=404), 404)
             for key, value in items:
@@ -537,6 +536,7 @@ def create_app(tree: Tree, settings: Settings | None = None) -> Starlette:
         Route("/api/openapi.json", state.openapi, methods=["GET"]),
         Route("/api/{name}", state.api, methods=["GET"]),
         Route("/query", state.query_page, methods=["GET"]),
+        Route("/query/{name}", state.query_page, methods=["GET"]),
         Route("/id/{local:path}", state.entity, methods=["GET"]),
         Route("/entity/{local:path}", state.entity, methods=["GET"]),
         Route("/source/{local:path}", state.source, methods=["GET"]),

@@ -67,7 +67,7 @@ def test_from_a_saved_query_to_a_quoted_fact(page, server):
     section = page.locator("section#q-entities-named")
     section.get_by_label("name").fill("Baussart")
     section.get_by_role("button", name="Run").click()
-    page.wait_for_url("**/query?name=entities-named&name=Baussart")
+    page.wait_for_url("**/query/entities-named?name=Baussart")
     expect(page.locator("table.results")).to_be_visible()
     expect(page.locator("p.count")).to_have_text(re.compile(r"^[1-9][0-9]* rows?$"))
 

@@ -126,12 +126,12 @@ def test_home_lists_every_saved_query_with_a_form(client, shipped):
         assert query.summary in section.text
         for tag in query.tags:
             assert page.find("li", tag, class_="tag")
-        (form,) = [e for e in page.find("form", action="/query") if e.parent is section]
+        action = f"/query/{query.name}"
+        (form,) = [e for e in page.find("form", action=action) if e.parent is section]
         assert form.attrs["method"] == "get"
         fields = [e for e in page.find("input") if _inside(e, form)]
-        assert fields[0].attrs == {"type": "hidden", "name": "name", "value": query.name}
-        assert [f.attrs["name"] for f in fields[1:]] == [p.name for p in query.parameters]
-        for field, parameter in zip(fields[1:], query.parameters, strict=True):
+        assert [f.attrs["name"] for f in fields] == [p.name for p in query.parameters]
+        for field, parameter in zip(fields, query.parameters, strict=True):
             assert field.attrs["value"] == (parameter.default or "")
 
 
@@ -352,7 +352,7 @@ def test_query_page_offers_an_example_that_runs(client):
 
 
 def test_saved_query_by_name_shows_a_table(client):
-    page = get(client, "/query?name=books")
+    page = get(client, "/query/books")
     assert page.find("h1", "books")
     cells = {e.text for e in page.find("td")}
     assert {"9781492880608", "9791093501031", "9782810007318", "9782940523634"} <= cells
@@ -363,7 +363,7 @@ def test_saved_query_by_name_shows_a_table(client):
 
 
 def test_saved_query_with_a_parameter_called_name(client):
-    page = get(client, "/query?name=entities-named&name=Baussart")
+    page = get(client, "/query/entities-named?name=Baussart")
     assert "/id/fabien-baussart" in page.links()
     assert "/source/lemonde-2017-03-19-baussart" in page.links()
     (field,) = page.find("input", name="name", id="p-name")
@@ -371,26 +371,26 @@ def test_saved_query_with_a_parameter_called_name(client):
 
 
 def test_saved_query_empty_field_takes_the_default(client):
-    page = get(client, "/query?name=claims-by-source&source=")
+    page = get(client, "/query/claims-by-source?source=")
     assert page.find("td", "claim:")  # ran with src:wsj-2016-11-23-trump-jr-talks
 
 
 def test_saved_query_with_a_bad_parameter_says_why(client):
-    page = get(client, "/query?name=sources-published-in&year=twenty", 400)
+    page = get(client, "/query/sources-published-in?year=twenty", 400)
     (error,) = page.find("section", class_="error")
     assert "Error 400" in error.text
     assert "parameter 'year' takes an xsd:gYear (e.g. 2015), not 'twenty'" in error.text
 
 
 def test_unknown_saved_query_suggests_one(client):
-    page = get(client, "/query?name=book", 404)
+    page = get(client, "/query/book", 404)
     assert page.find(text="unknown query 'book' — did you mean 'books'?")
 
 
 def test_ask_and_construct_on_the_query_page(client):
-    page = get(client, "/query?name=is-fact-sourced")
+    page = get(client, "/query/is-fact-sourced")
     assert page.find("p", "true", class_="answer")
-    page = get(client, "/query?name=entity-card&entity=kgr:fabien-baussart")
+    page = get(client, "/query/entity-card?entity=kgr:fabien-baussart")
     (turtle,) = page.find("pre", "kgr:fabien-baussart")
     assert Graph().parse(data="".join(turtle.parts), format="turtle")
 
