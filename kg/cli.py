@@ -5,14 +5,17 @@ Exit codes (pyshacl's convention): 0 success / conforms, 1 violations found, 2 u
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from kg.errors import KgError
 from kg.load import ROOT_ENV, Tree, find_tree
+from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,21 +42,78 @@ class KgGroup(click.Group):
     help=f"A kg tree (ontology/, data/, queries/) to use instead of the shipped graph. "
     f"Also read from ${ROOT_ENV}.",
 )
+@click.option(
+    "--store",
+    "store",
+    metavar="SPEC",
+    envvar=STORE_ENV,
+    default="memory",
+    show_default=True,
+    help="Where the graph lives: memory (parsed from the tree), oxigraph:PATH (an on-disk "
+    "Oxigraph store, built by `load`) or sparql:URL (a SPARQL 1.1 query endpoint, filled by "
+    f"`push`). Also read from ${STORE_ENV}.",
+)
+@click.option(
+    "--update-url",
+    metavar="URL",
+    help="A sparql: store's SPARQL Update endpoint, if not the query URL "
+    "(for `push --via update`).",
+)
+@click.option(
+    "--gsp-url",
+    metavar="URL",
+    help="A sparql: store's Graph Store Protocol endpoint, if not the query URL (for `push`).",
+)
+@click.option(
+    "--timeout",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    metavar="SECONDS",
+    help="How long to wait for a sparql: store to answer.",
+)
 @click.version_option(package_name="kg-kassis", prog_name="kg")
 @click.pass_context
-def cli(ctx: click.Context, root: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    root: str | None,
+    store: str,
+    update_url: str | None,
+    gsp_url: str | None,
+    timeout: float,
+) -> None:
     """A sourced knowledge graph of Randa Kassis: every fact traced to its source and quote.
 
     \b
     Exit codes: 0 success, 1 violations found, 2 usage or load error.
     """
-    ctx.obj = root
+    spec = parse_spec(store, update_url=update_url, gsp_url=gsp_url, timeout=timeout)
+    ctx.obj = Options(root=root, spec=spec)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the group's options say: the tree's root and the store."""
+
+    root: str | None
+    spec: StoreSpec
 
 
 def tree_of(ctx: click.Context) -> Tree:
     root = ctx.find_root()
     from_env = root.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
-    return find_tree(root.obj, origin=f"${ROOT_ENV}" if from_env else "--root")
+    return find_tree(root.obj.root, origin=f"${ROOT_ENV}" if from_env else "--root")
+
+
+def spec_of(ctx: click.Context) -> StoreSpec:
+    return ctx.find_root().obj.spec
+
+
+def store_of(ctx: click.Context):
+    """The chosen store, opened (an oxigraph: store must have been built)."""
+    from kg.store import open_store
+
+    return open_store(spec_of(ctx), tree_of(ctx))
 
 
 @cli.command()
@@ -83,7 +143,11 @@ def validate(ctx: click.Context, output_format: str) -> None:
     """
     from kg import validate as checks
 
-    report = checks.validate_tree(tree_of(ctx))
+    tree = tree_of(ctx)
+    if spec_of(ctx).kind == "memory":
+        report = checks.validate_tree(tree)
+    else:
+        report = checks.validate_store(store_of(ctx))
     renderers = {
         "text": checks.format_text,
         "json": lambda r: r.to_json() + "\n",
@@ -222,7 +286,7 @@ def query(
     else:
         saved = queries.from_text(sparql, "--sparql")
     values = queries.parse_param_options(params)
-    answer = queries.answer(tree, saved, values, output_format, sys.stdout.isatty())
+    answer = store_of(ctx).answer(saved, values, output_format, sys.stdout.isatty())
     if output:
         from kg.export import write_atomically
 
@@ -269,15 +333,117 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
         kg export --format trig --output dist/kassis.trig
     """
     from kg import export as exporting
-    from kg.load import load
 
-    loaded = load(tree_of(ctx))
+    loaded = store_of(ctx).loaded()
     data = exporting.export(loaded, output_format)
     if output is None:
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     exporting.write_atomically(output, data)
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str):
+    """A progress bar on stderr when it is a terminal; yields the library's progress callback
+    `(done, total)`. Off a terminal nothing is drawn, so an error stays one line."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda done, total: bar.update(done - bar.pos)
+
+
+@cli.command("load")
+@click.pass_context
+def load_store(ctx: click.Context) -> None:
+    """Build the store from the tree: parse data/ once, then bulk-load the graph into the store.
+
+    With --store oxigraph:PATH, fills the Oxigraph store at PATH (created if missing, replaced
+    if there): the graph with its statements as the default graph, each claim as a named graph.
+    Later commands with the same --store read it without parsing anything. With the memory
+    store, parses the tree and fills the cache. A sparql: store is filled with `kg push`.
+
+    \b
+    Example:
+        kg --store oxigraph:./kassis.oxigraph load
+        kg --store oxigraph:./kassis.oxigraph query books
+        KG_STORE=oxigraph:./kassis.oxigraph kg why "Randa Kassis"
+    """
+    import time
+
+    from kg import store as stores
+    from kg.load import load, load_graph_cached
+
+    spec, tree = spec_of(ctx), tree_of(ctx)
+    if spec.kind == "sparql":
+        raise stores.StoreError(
+            f"a sparql: store is filled over HTTP: run `kg --store {spec} push`"
+        )
+    began = time.perf_counter()
+    if spec.kind == "memory":
+        graph = load_graph_cached(tree)
+        click.echo(f"memory: parsed {tree.root}: {len(graph):,} triples, cached for later commands")
+        return
+    loaded = load(tree)
+    claims = [g for g in loaded.claims.graphs() if len(g)]
+    total = len(loaded.graph) + sum(len(g) for g in claims)
+    with progress_bar(total, f"loading {spec}") as advance:
+        stores.build_oxigraph(spec.target, loaded, advance)
+    seconds = time.perf_counter() - began
+    click.echo(f"{stores.open_store(spec, tree).describe()} (built in {seconds:.1f} s)")
+
+
+@cli.command()
+@click.option(
+    "--via",
+    type=click.Choice(["gsp", "update"]),
+    default="gsp",
+    show_default=True,
+    help="gsp: PUT/POST N-Triples to the Graph Store endpoint (--gsp-url); update: DROP and "
+    "INSERT DATA through SPARQL Update (--update-url).",
+)
+@click.option(
+    "--batch",
+    default=PUSH_BATCH,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Triples per request: the first batch replaces the graph, the others are added.",
+)
+@click.pass_context
+def push(ctx: click.Context, via: str, batch: int) -> None:
+    """Upload the graph to a SPARQL 1.1 engine (--store sparql:URL), replacing what it held.
+
+    Parses the tree, then sends the graph with its statements as one named graph,
+    <https://kg.example.org/kassis/graph>, by the Graph Store HTTP Protocol (PUT, then POST per
+    batch) or, with --via update, by SPARQL Update. Pushing again replaces that graph, so
+    nothing is duplicated. `kg --store sparql:URL query ...` then queries that graph.
+
+    \b
+    Example:
+        kg --store sparql:http://localhost:7878/query --gsp-url http://localhost:7878/store push
+        kg --store sparql:http://localhost:3030/kg/sparql \\
+           --gsp-url http://localhost:3030/kg/data push
+        kg --store sparql:http://localhost:7878/query query books
+    """
+    import time
+
+    from kg import store as stores
+    from kg.load import load
+
+    spec, tree = spec_of(ctx), tree_of(ctx)
+    if spec.kind != "sparql":
+        raise stores.StoreError(
+            f"push sends the graph to a SPARQL engine: give --store sparql:URL (not {spec}); "
+            "an oxigraph: store is built with `kg load`"
+        )
+    began = time.perf_counter()
+    graph = load(tree).graph
+    store = stores.open_store(spec, tree)
+    with progress_bar(len(graph), f"pushing to {spec}") as advance:
+        store.push(graph, advance, via=via, batch=batch)
+    seconds = time.perf_counter() - began
+    click.echo(f"{store.describe()} (pushed in {seconds:.1f} s)")
 
 
 @cli.command()
@@ -308,14 +474,13 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
         kg why kgr:astana-platform schema:foundingDate '"2015"^^xsd:gYear'
     """
     from kg import why as explaining
-    from kg.load import load
 
     if len(terms) not in (1, 3):
         raise click.UsageError(
             f"give one ENTITY, or SUBJECT PREDICATE OBJECT; got {len(terms)} terms "
             '(quote a name with spaces: kg why "Randa Kassis")'
         )
-    explanation = explaining.explain(load(tree_of(ctx)), *terms)
+    explanation = explaining.explain(store_of(ctx).loaded(), *terms)
     renderers = {"text": explaining.format_text, "json": explaining.format_json}
     click.echo(renderers[output_format](explanation), nl=False)
 
@@ -369,7 +534,7 @@ def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
     from kg.serve import serve as run_server
 
     settings = Settings(timeout=timeout, max_rows=max_rows, workers=workers)
-    run_server(tree_of(ctx), host, port, settings, allow_remote)
+    run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx))
 
 
 def main() -> None:

@@ -11,7 +11,9 @@ Parameters follow grlc/BASIL variable names, so the same files work in grlc:
 Values are parsed into RDF terms and bound with rdflib's initBindings (never spliced into the
 query text). rdflib pre-binds such variables everywhere, sub-queries included, and silently
 ignores unknown names, so every name is checked against the query's declared parameters first,
-and a parameter variable may not be the target of a BIND or VALUES.
+and a parameter variable may not be the target of a BIND or VALUES. On other stores the same
+terms are bound by pyoxigraph substitutions or an inline VALUES block (kg.store), which reach
+only the outermost group: a saved query reads its parameters there.
 """
 
 from __future__ import annotations

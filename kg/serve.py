@@ -25,6 +25,7 @@ from starlette.routing import Route
 from kg import queries
 from kg.errors import KgError, NotFoundError
 from kg.load import LoadedGraph, Tree, load
+from kg.store import StoreSpec
 from kg.workers import Job, QueryPool, QueryTimeout
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -108,16 +109,24 @@ def _dataset_parameters(items) -> str | None:
 class App:
     """The server's state: the tree, its loaded graph (for pages) and the query workers."""
 
-    def __init__(self, tree: Tree, settings: Settings) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        settings: Settings,
+        spec: StoreSpec | None = None,
+        loaded: LoadedGraph | None = None,
+    ) -> None:
         self.tree = tree
         self.settings = settings
-        self.pool = QueryPool(tree.root, settings.workers, settings.timeout)
-        self.loaded: LoadedGraph | None = None
+        self.spec = spec
+        self.pool = QueryPool(tree.root, settings.workers, settings.timeout, spec)
+        self.loaded: LoadedGraph | None = loaded
         self._openapi: tuple[tuple | None, dict] = (None, {})  # (files and address, document)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app):
-        self.loaded = load(self.tree)
+        if self.loaded is None:
+            self.loaded = pages_graph(self.tree, self.spec)
         await self.pool.start()
         try:
             yield
@@ -169,7 +178,7 @@ class App:
         except KgError as error:
             return self.error(500, str(error), html_ok)
         if outcome.error:
-            return self.error(400, outcome.error, html_ok)
+            return self.error(outcome.status, outcome.error, html_ok)
         body = outcome.body
         if form == "ASK" and fmt in ("csv", "tsv"):  # as Jena writes a boolean in CSV/TSV
             body = (
@@ -517,8 +526,24 @@ def openapi_document(tree: Tree, server: str) -> dict:
     }
 
 
-def create_app(tree: Tree, settings: Settings | None = None) -> Starlette:
-    state = App(tree, settings or Settings())
+def pages_graph(tree: Tree, spec: StoreSpec | None) -> LoadedGraph:
+    """The graph the pages show: parsed from the tree (memory), else read from the store."""
+    if spec is None or spec.kind == "memory":
+        return load(tree)
+    from kg.store import open_store
+
+    return open_store(spec, tree).loaded()
+
+
+def create_app(
+    tree: Tree,
+    settings: Settings | None = None,
+    spec: StoreSpec | None = None,
+    loaded: LoadedGraph | None = None,
+) -> Starlette:
+    """The server. With a store spec other than memory, queries go to that store and pages
+    show the graph read from it (`loaded`, if given, is that graph already read)."""
+    state = App(tree, settings or Settings(), spec, loaded)
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         wants_html = "text/html" in request.headers.get("accept", "")
@@ -557,8 +582,19 @@ def create_app(tree: Tree, settings: Settings | None = None) -> Starlette:
     )
 
 
-def serve(tree: Tree, host: str, port: int, settings: Settings, allow_remote: bool) -> None:
-    """Start uvicorn; refuse to bind beyond loopback unless asked to explicitly."""
+def serve(
+    tree: Tree,
+    host: str,
+    port: int,
+    settings: Settings,
+    allow_remote: bool,
+    spec: StoreSpec | None = None,
+) -> None:
+    """Start uvicorn; refuse to bind beyond loopback unless asked to explicitly.
+
+    A store other than memory is opened and read here first, so a missing store or an engine
+    that does not answer is one error line before anything listens.
+    """
     import uvicorn
 
     if host not in LOOPBACK and not allow_remote:
@@ -568,6 +604,10 @@ def serve(tree: Tree, host: str, port: int, settings: Settings, allow_remote: bo
         )
     import sys
 
+    loaded, what = None, str(tree.root)
+    if spec is not None and spec.kind != "memory":
+        loaded, what = pages_graph(tree, spec), f"{spec} (saved queries from {tree.root})"
     shown = f"[{host}]" if ":" in host else host
-    print(f"kg: serving {tree.root} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-    uvicorn.run(create_app(tree, settings), host=host, port=port, log_level="warning")
+    print(f"kg: serving {what} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    app = create_app(tree, settings, spec, loaded)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -84,6 +84,14 @@ def validate_tree(tree: Tree) -> Report:
     return validate_loaded(loaded, load_shapes(tree), load_ontology(tree))
 
 
+def validate_store(store) -> Report:
+    """Check the graph a store holds (a kg.store.Store); shapes and vocabulary come from its tree.
+
+    Findings carry no file:line: a store keeps the triples, not where they were written.
+    """
+    return validate_loaded(store.loaded(), load_shapes(store.tree), load_ontology(store.tree))
+
+
 def validate_loaded(loaded: LoadedGraph, shapes: Graph, ontology: Graph) -> Report:
     findings = run_shacl(loaded, shapes)
     findings += check_quotes(loaded)

@@ -17,6 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.store import StoreError, StoreSpec
 
 logger = logging.getLogger(__name__)
 
@@ -52,22 +53,37 @@ class Outcome:
     truncated: bool = False
     ask: bool | None = None
     error: str | None = None
+    status: int = 400  # of an error: 400 for the query, 502 when the store failed
 
 
-def _serve(root: str, connection: Connection) -> None:
-    """A worker's life: load the graph once, then answer jobs until the pipe closes."""
+def _serve(root: str, spec: StoreSpec | None, connection: Connection) -> None:
+    """A worker's life: open the store once, then answer jobs until the pipe closes.
+
+    The memory store loads the graph (from the cache) and runs rdflib in this process; an
+    oxigraph: store is opened read-only here; a sparql: store is asked over HTTP from here.
+    """
+    from kg import queries
     from kg.load import find_tree, load_graph_cached
-    from kg.queries import close_rdflib_to_the_network
 
-    close_rdflib_to_the_network()
-    graph = load_graph_cached(find_tree(root))
+    queries.close_rdflib_to_the_network()
+    tree = find_tree(root)
+    if spec is None or spec.kind == "memory":
+        graph = load_graph_cached(tree)
+
+        def run(query, values, prepared):
+            return queries.run(graph, query, values, prepared)
+
+    else:
+        from kg.store import open_store
+
+        run = open_store(spec, tree).query
     connection.send("ready")
     while True:
         try:
             job = connection.recv()
         except (EOFError, OSError):
             return
-        connection.send(_answer(graph, job))
+        connection.send(_answer(run, job))
 
 
 @functools.lru_cache(maxsize=128)
@@ -82,13 +98,14 @@ def _prepared(text: str, name: str, path: str | None, plain: bool):
     return query, queries.prepare(query)
 
 
-def _answer(graph, job: Job) -> Outcome:
-    from kg import queries, render
+def _answer(run, job: Job) -> Outcome:
+    """Run a job with `run(query, values, prepared) -> Result` and render what it gives."""
+    from kg import render
 
     try:
         query, prepared = _prepared(job.text, job.name, job.path, job.plain)
         values = dict(job.values)
-        result = queries.run(graph, query, values, prepared)
+        result = run(query, values, prepared)
         truncated, rows = False, 0
         if result.type == "SELECT":
             rows = len(result.bindings)
@@ -107,6 +124,8 @@ def _answer(graph, job: Job) -> Outcome:
         # answer.ask is only set for the CLI's true/false text; the server needs it for any format.
         ask = bool(result.askAnswer) if result.type == "ASK" else None
         return Outcome(answer.text, result.type, rows, truncated, ask)
+    except StoreError as error:  # the store, not the query, failed: an engine down, say
+        return Outcome(error=str(error), status=502)
     except KgError as error:
         return Outcome(error=str(error))
     except RecursionError:
@@ -116,10 +135,10 @@ def _answer(graph, job: Job) -> Outcome:
 
 
 class _Worker:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, spec: StoreSpec | None = None) -> None:
         context = multiprocessing.get_context("spawn")  # no inherited locks or event loops
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(root, child), daemon=True)
+        self.process = context.Process(target=_serve, args=(root, spec, child), daemon=True)
         self.process.start()
         child.close()
 
@@ -141,8 +160,15 @@ class _Worker:
 class QueryPool:
     """A fixed number of workers; each request borrows one and returns it (or its replacement)."""
 
-    def __init__(self, root: str | os.PathLike[str], size: int = 2, timeout: float = 10.0):
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        size: int = 2,
+        timeout: float = 10.0,
+        spec: StoreSpec | None = None,
+    ):
         self.root = str(root)
+        self.spec = spec
         self.size = size
         self.timeout = timeout
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -159,7 +185,7 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.root)
+        worker = _Worker(self.root, self.spec)
         worker.wait_ready(60)
         self._all.append(worker)
         return worker

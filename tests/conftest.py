@@ -78,8 +78,10 @@ def no_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
-    """Each test session caches parsed graphs in its own folder, never the user's."""
+    """Each test session caches parsed graphs in its own folder, never the user's; and tests
+    use the memory store unless they name another (a KG_STORE of the user's does not leak in)."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
+    monkeypatch.delenv("KG_STORE", raising=False)
 
 
 def free_port() -> int:

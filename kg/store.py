@@ -1,0 +1,746 @@
+"""Where the graph lives: rdflib in memory, an Oxigraph store on disk, or any SPARQL 1.1 engine.
+
+`open_store(spec, tree)` reads a store spec — `memory` (the default), `oxigraph:PATH` or
+`sparql:URL` — and returns a Store with one interface for every backend:
+
+    store.query(saved_query, values) -> rdflib.query.Result    (so kg.render renders any backend)
+    store.graph() -> rdflib.Graph                               (the whole graph)
+    store.loaded() -> LoadedGraph                               (for export, validate, why, pages)
+    store.describe() -> str                                     (one line: what it holds)
+
+Every query is checked by `queries.prepare` (read-only, no SERVICE, no FROM) before any backend
+sees it, and parameters are bound as RDF terms from `queries.bind`, never from the user's text:
+
+- memory binds them with rdflib's initBindings (and keeps the parsed-graph and answer caches);
+- oxigraph passes them as pyoxigraph `substitutions` (SEP-0007) when SEP-0007 allows it — ASK,
+  CONSTRUCT, DESCRIBE, and a SELECT that projects every bound variable — and otherwise, like
+  sparql, writes them as an inline VALUES block;
+- sparql cannot take bindings over the protocol, so the query is sent with
+  `VALUES (?var ...) { (term ...) }` as the first element of its outermost WHERE group, each
+  term written with rdflib's `.n3()` (the validated RDF term).
+
+Bound that way, a parameter is in scope in the outermost group (its triple patterns, BIND,
+FILTER, OPTIONAL, EXISTS), but not inside a sub-SELECT that does not project it: a saved query
+that must give the same answer on every store uses its parameters at the top level.
+
+pyoxigraph is imported only when an oxigraph store is opened; nothing here imports pyshacl.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import socket
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from kg.errors import KgError
+from kg.load import LoadedGraph, Tree
+from kg.namespaces import KGV, PREFIXES, bind_prefixes
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.query import Result
+
+    from kg.queries import Answer, SavedQuery
+
+STORE_ENV = "KG_STORE"
+GRAPH_IRI = "https://kg.example.org/kassis/graph"  # the named graph a sparql: store holds
+DEFAULT_TIMEOUT = 30.0
+PUSH_BATCH = 50_000  # N-Triples lines per request when pushing
+FORMS = "memory, oxigraph:PATH (a folder), or sparql:URL (an http:// or https:// query endpoint)"
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class StoreError(KgError):
+    """A store cannot be opened, built or filled as asked."""
+
+
+class EndpointError(StoreError):
+    """A SPARQL endpoint could not be reached, failed, or did not answer in SPARQL."""
+
+
+# --- specs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A parsed `--store` value and the options that go with it (picklable, for workers)."""
+
+    kind: str  # memory | oxigraph | sparql
+    target: str = ""  # the folder or the query URL
+    update_url: str | None = None
+    gsp_url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "memory" else f"{self.kind}:{self.target}"
+
+
+def parse_spec(
+    text: str | None,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> StoreSpec:
+    """Read `memory`, `oxigraph:PATH` or `sparql:URL`, or say which forms are accepted."""
+    text = (text or "memory").strip()
+    kind, colon, target = text.partition(":")
+    kind = kind.lower()
+    if kind == "memory" and not target:
+        spec = StoreSpec("memory", timeout=timeout)
+    elif kind == "oxigraph" and colon and target:
+        spec = StoreSpec("oxigraph", os.path.expanduser(target), timeout=timeout)
+    elif kind == "sparql" and colon and _is_http(target):
+        spec = StoreSpec("sparql", target, update_url, gsp_url, timeout)
+    else:
+        raise StoreError(f"unknown store '{text}'; use {FORMS}")
+    for option, url in (("--update-url", update_url), ("--gsp-url", gsp_url)):
+        if url is not None and not _is_http(url):
+            raise StoreError(f"{option} takes an http:// or https:// URL, not '{url}'")
+        if url is not None and spec.kind != "sparql":
+            raise StoreError(f"{option} goes with a sparql:URL store, not with {spec}")
+    return spec
+
+
+def _is_http(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def open_store(spec: str | StoreSpec | None, tree: Tree, **options) -> Store:
+    """The store a spec names, opened for reading; options are parse_spec's keywords."""
+    if not isinstance(spec, StoreSpec):
+        spec = parse_spec(spec, **options)
+    if spec.kind == "oxigraph":
+        return OxigraphStore(spec, tree)
+    if spec.kind == "sparql":
+        return SparqlStore(spec, tree)
+    return MemoryStore(spec, tree)
+
+
+# --- the interface -----------------------------------------------------------------------------
+
+
+class Store:
+    """One backend holding the loaded graph of a tree."""
+
+    def __init__(self, spec: StoreSpec, tree: Tree) -> None:
+        self.spec = spec
+        self.tree = tree
+
+    def query(
+        self, query: SavedQuery, values: dict[str, str] | None = None, prepared: Query | None = None
+    ) -> Result:
+        """Check, bind and run a query; the answer as an rdflib Result."""
+        raise NotImplementedError
+
+    def graph(self) -> Graph:
+        """The whole graph (facts, entities, source records and statements)."""
+        raise NotImplementedError
+
+    def loaded(self) -> LoadedGraph:
+        """The graph with its claims, as kg.load.load returns it (without file:line locations)."""
+        graph = self.graph()
+        return LoadedGraph(tree=self.tree, graph=graph, claims=claims_from_statements(graph))
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def answer(
+        self,
+        query: SavedQuery,
+        values: dict[str, str],
+        output_format: str | None,
+        interactive: bool = False,
+    ) -> Answer:
+        """A query's rendered answer (what `kg query` prints)."""
+        from kg import queries, render
+
+        queries.bind(query, values)  # refuse bad parameters before reaching the store
+        return render.render_result(self.query(query, values), output_format, interactive)
+
+
+def claims_from_statements(graph: Graph) -> Dataset:
+    """The claim graphs, rebuilt from the statements: each claim holds the triples its
+    statements reify (kg.load derives exactly one statement per claim triple)."""
+    claims = bind_prefixes(Dataset())
+    for statement, claim in graph.subject_objects(KGV.fromClaim):
+        triple = (
+            graph.value(statement, RDF.subject),
+            graph.value(statement, RDF.predicate),
+            graph.value(statement, RDF.object),
+        )
+        if None not in triple:
+            claims.graph(claim).add(triple)
+    return claims
+
+
+# --- memory ------------------------------------------------------------------------------------
+
+
+class MemoryStore(Store):
+    """rdflib in memory, parsed from the tree's files (through the content-keyed caches)."""
+
+    def query(self, query, values=None, prepared=None):
+        from kg import queries
+        from kg.load import load_graph_cached
+
+        return queries.run(load_graph_cached(self.tree), query, values, prepared)
+
+    def graph(self) -> Graph:
+        from kg.load import load_graph_cached
+
+        return load_graph_cached(self.tree)
+
+    def loaded(self) -> LoadedGraph:
+        from kg.load import load
+
+        return load(self.tree)  # parsed afresh: it knows each node's file and line
+
+    def describe(self) -> str:
+        return f"memory: {self.tree.root} ({len(self.graph()):,} triples)"
+
+    def answer(self, query, values, output_format, interactive=False):
+        from kg import queries
+
+        return queries.answer(self.tree, query, values, output_format, interactive)
+
+
+# --- Oxigraph ----------------------------------------------------------------------------------
+
+
+def _oxigraph():
+    try:
+        import pyoxigraph
+    except ImportError:
+        raise StoreError(
+            "an oxigraph: store needs pyoxigraph; install it with "
+            "`pip install 'kg-kassis[oxigraph]'`"
+        ) from None
+    return pyoxigraph
+
+
+def is_oxigraph_store(path: Path) -> bool:
+    return path.is_dir() and (path / "CURRENT").is_file()  # RocksDB's marker file
+
+
+def _no_store(path: str) -> StoreError:
+    return StoreError(
+        f"no Oxigraph store at {path}; build it with `kg --store oxigraph:{path} load`"
+    )
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph Store on disk, opened read-only: the merged graph is its default graph,
+    each claim a named graph."""
+
+    def __init__(self, spec: StoreSpec, tree: Tree) -> None:
+        super().__init__(spec, tree)
+        ox = _oxigraph()
+        path = Path(spec.target)
+        if not is_oxigraph_store(path):
+            raise _no_store(spec.target)
+        try:
+            self.store = ox.Store.read_only(str(path))
+        except OSError as error:
+            raise StoreError(f"cannot open the Oxigraph store at {path}: {error}") from None
+
+    def query(self, query, values=None, prepared=None):
+        from kg import queries
+
+        ox = _oxigraph()
+        prepared = prepared or queries.prepare(query)
+        bindings = queries.bind(query, values or {})
+        text, substitutions = query.text, None
+        if bindings and _substitutable(prepared, bindings):
+            substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        elif bindings:
+            text = inline_values(text, bindings)
+        try:
+            answer = self.store.query(
+                text,
+                prefixes=dict(PREFIXES),
+                named_graphs=[],  # the default graph only, as in memory
+                substitutions=substitutions,
+            )
+            return _oxigraph_result(answer, prepared)
+        except SyntaxError as error:
+            raise queries.QueryError(
+                f"{query.name}: Oxigraph cannot parse the query: {_one_line(error)}"
+            ) from None
+        except OSError as error:
+            raise StoreError(f"{self.spec}: cannot read the store: {_one_line(error)}") from None
+        except (RuntimeError, ValueError) as error:
+            raise queries.QueryError(
+                f"{query.name}: the query failed in Oxigraph ({_one_line(error)})"
+            ) from None
+
+    def graph(self) -> Graph:
+        ox = _oxigraph()
+        graph = bind_prefixes(Graph())
+        for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def loaded(self) -> LoadedGraph:
+        claims = bind_prefixes(Dataset())
+        for name in self.store.named_graphs():
+            named = claims.graph(to_rdflib(name))
+            for quad in self.store.quads_for_pattern(None, None, None, name):
+                named.add(
+                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+                )
+        return LoadedGraph(tree=self.tree, graph=self.graph(), claims=claims)
+
+    def describe(self) -> str:
+        ox = _oxigraph()
+        triples = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        claims = sum(1 for _ in self.store.named_graphs())
+        return f"{self.spec}: {triples:,} triples in the default graph, {claims:,} claim graphs"
+
+
+def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=None) -> int:
+    """Fill the Oxigraph store at `path` (created if missing) with a loaded graph, replacing
+    what it held: the merged graph as the default graph, each claim as a named graph.
+
+    Bulk-loaded with pyoxigraph's `bulk_extend`; `progress(done, total)` is called as quads go
+    in. Returns the number of quads written.
+    """
+    ox = _oxigraph()
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file; an Oxigraph store is a folder: give a new folder")
+    if path.is_dir() and any(path.iterdir()) and not is_oxigraph_store(path):
+        raise StoreError(
+            f"{path} is a folder with other files in it, not an Oxigraph store; give a new "
+            "or empty folder"
+        )
+    claims = [g for g in loaded.claims.graphs() if len(g)]
+    total = len(loaded.graph) + sum(len(g) for g in claims)
+    try:
+        store = ox.Store(str(path))
+    except OSError as error:
+        raise StoreError(
+            f"cannot open {path} for writing ({_one_line(error)}); is a server using it? "
+            "stop it first"
+        ) from None
+
+    def quads() -> Iterator:
+        done = 0
+        default = ox.DefaultGraph()
+        for graph, name in [(loaded.graph, default)] + [
+            (g, to_oxigraph(g.identifier)) for g in claims
+        ]:
+            for s, p, o in graph:
+                yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
+                done += 1
+                if progress and done % 500 == 0:
+                    progress(done, total)
+        if progress:
+            progress(done, total)
+
+    try:
+        store.clear()
+        store.bulk_extend(quads())
+        store.flush()
+        store.optimize()
+    except OSError as error:
+        raise StoreError(f"cannot write the Oxigraph store at {path}: {error}") from None
+    finally:
+        del store  # closes the database, so readers may open it
+    return total
+
+
+def to_oxigraph(term: Node):
+    """An rdflib term as a pyoxigraph term."""
+    ox = _oxigraph()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot store the term {term!r} in Oxigraph")
+
+
+def to_rdflib(term) -> Node:
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals, as
+    rdflib parses them from Turtle)."""
+    ox = _oxigraph()
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise StoreError(f"cannot read the term {term!r} from Oxigraph")
+
+
+def _substitutable(prepared: Query, bindings: dict[str, Node]) -> bool:
+    """Whether SEP-0007 substitution applies: Oxigraph refuses a SELECT that does not project
+    every substituted variable (and so the saved queries that bind a filter value)."""
+    if prepared.algebra.name != "SelectQuery":
+        return True
+    projected = {str(v) for v in prepared.algebra.get("PV") or []}
+    return set(bindings) <= projected
+
+
+def _oxigraph_result(answer, prepared: Query) -> Result:
+    ox = _oxigraph()
+    if isinstance(answer, ox.QueryTriples):
+        graph = Graph()
+        for triple in answer:
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
+        return _graph_result(graph, prepared)
+    return _json_result(answer.serialize(format=ox.QueryResultsFormat.JSON), prepared)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def _form(prepared: Query) -> str:
+    return prepared.algebra.name.removesuffix("Query").upper()  # SelectQuery -> SELECT
+
+
+def _json_result(data: bytes, prepared: Query, where: str = "Oxigraph") -> Result:
+    """SPARQL 1.1 JSON results as an rdflib Result, columns in the order rdflib would give."""
+    from rdflib.query import Result
+
+    try:
+        document = json.loads(data)
+    except ValueError:
+        raise EndpointError(f"{where} did not answer with SPARQL JSON results") from None
+    if not isinstance(document, dict) or not isinstance(document.get("head"), dict):
+        raise EndpointError(f"{where} did not answer with SPARQL JSON results (no head)")
+    expected = "boolean" if _form(prepared) == "ASK" else "results"
+    if expected not in document:
+        raise EndpointError(f"{where} answered without '{expected}': not the answer to this query")
+    try:
+        result = Result.parse(io.BytesIO(data), format="json")
+    except Exception as error:  # rdflib raises KeyErrors and its own errors on odd documents
+        raise EndpointError(
+            f"{where} answered with malformed SPARQL JSON results ({_one_line(error)})"
+        ) from None
+    if result.type == "SELECT":
+        order = [v for v in prepared.algebra.get("PV") or [] if v in (result.vars or [])]
+        if len(order) == len(result.vars or []):  # SELECT *: engines order columns differently
+            result.vars = order
+    return result
+
+
+def _graph_result(graph: Graph, prepared: Query) -> Result:
+    from rdflib.query import Result
+
+    result = Result(_form(prepared))
+    result.graph = graph
+    return result
+
+
+# --- query text --------------------------------------------------------------------------------
+
+_PROLOGUE = re.compile(r"(?is)\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*")
+_WHERE = re.compile(r"(?i)(?<![?$:\w-])WHERE(?![:\w-])")
+
+
+def with_prefixes(text: str) -> str:
+    """The query with PREFIX lines for the project prefixes it uses without declaring."""
+    from kg.queries import _strip_comments_and_strings
+
+    body = _strip_comments_and_strings(text)
+    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", body)}
+    missing = [f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p.lower() not in declared]
+    return "".join(missing) + text
+
+
+def inline_values(text: str, bindings: dict[str, Node]) -> str:
+    """The query with `VALUES (?a ?b) { (term term) }` first in its outermost WHERE group.
+
+    Terms are written with rdflib's `.n3()`: the parsed, validated RDF term. When that group
+    is itself a sub-SELECT (`WHERE { SELECT ... }`), it is wrapped in a group first.
+    """
+    from kg.queries import QueryError, _strip_comments_and_strings, query_form
+
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = (
+        "VALUES ("
+        + " ".join(f"?{n}" for n in names)
+        + ") { ("
+        + " ".join(bindings[n].n3() for n in names)
+        + ") }"
+    )
+    body = _strip_comments_and_strings(text)
+    form = query_form(text)
+    start = _PROLOGUE.match(body).end() + len(form)
+    depth = parens = 0
+    groups: list[int] = []
+    where_at = None
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for index in range(start, len(body)):
+        char = body[index]
+        if char == "(":
+            parens += 1
+        elif char == ")":
+            parens -= 1
+        elif char == "{":
+            if depth == 0 and parens == 0:
+                groups.append(index)
+            opened.append(index)
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if opened:
+                closing[opened.pop()] = index
+        elif depth == 0 and parens == 0 and where_at is None and _WHERE.match(body, index):
+            where_at = index
+    if form == "CONSTRUCT" and where_at is not None and not body[start:where_at].strip():
+        # The short form CONSTRUCT WHERE { T }: the same as CONSTRUCT { T } WHERE { T }.
+        group = next(g for g in groups if g > where_at)
+        inner = text[group + 1 : closing[group]]
+        space = "" if inner[:1].isspace() else " "
+        after = text[closing[group] + 1 :]
+        return f"{text[:start]} {{{inner}}} WHERE {{ {block}{space}{inner}}}{after}"
+    if where_at is not None:
+        candidates = [g for g in groups if g > where_at]
+    else:
+        candidates = groups[1:] if form == "CONSTRUCT" else groups
+    if not candidates:
+        raise QueryError(
+            "the query has no WHERE group to bind its parameters in; add `WHERE { ... }`"
+        )
+    group = candidates[0]
+    end = closing.get(group, len(text) - 1)
+    if re.match(r"(?i)\s*SELECT\b", body[group + 1 : end]):
+        return text[: group + 1] + f" {block} {{" + text[group + 1 : end] + "} " + text[end:]
+    space = "" if text[group + 1 : group + 2].isspace() else " "
+    return text[: group + 1] + f" {block}{space}" + text[group + 1 :]
+
+
+# --- any SPARQL 1.1 engine ---------------------------------------------------------------------
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 engine over HTTP: queries by the SPARQL 1.1 Protocol against the named
+    graph GRAPH_IRI (sent as default-graph-uri), pushes by the Graph Store HTTP Protocol."""
+
+    def __init__(self, spec: StoreSpec, tree: Tree) -> None:
+        super().__init__(spec, tree)
+        self.url = spec.target
+        self.update_url = spec.update_url or spec.target
+        self.gsp_url = spec.gsp_url or spec.target
+        self.timeout = spec.timeout
+
+    def query(self, query, values=None, prepared=None):
+        from kg import queries
+
+        prepared = prepared or queries.prepare(query)
+        bindings = queries.bind(query, values or {})
+        text = with_prefixes(inline_values(query.text, bindings))
+        return self.send(text, prepared)
+
+    def send(self, text: str, prepared: Query) -> Result:
+        """POST a checked query; its answer as an rdflib Result."""
+        graph_form = _form(prepared) in ("CONSTRUCT", "DESCRIBE")
+        accept = (
+            "application/n-triples, text/turtle;q=0.5"
+            if graph_form
+            else "application/sparql-results+json"
+        )
+        url = _with_parameter(self.url, "default-graph-uri", GRAPH_IRI)
+        data, media = self._http(
+            "POST",
+            url,
+            text.encode("utf-8"),
+            {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+        )
+        if graph_form:
+            return _graph_result(self._parse_graph(data, media), prepared)
+        if "json" not in media:
+            raise EndpointError(
+                f"{self.url} did not answer with SPARQL results (got {media or 'no type'}); "
+                "is it a SPARQL query endpoint?"
+            )
+        return _json_result(data, prepared, self.url)
+
+    def _parse_graph(self, data: bytes, media: str) -> Graph:
+        formats = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle"}
+        if media not in formats:
+            raise EndpointError(
+                f"{self.url} did not answer with RDF (got {media or 'no type'}); "
+                "is it a SPARQL query endpoint?"
+            )
+        graph = Graph()
+        try:
+            graph.parse(data=data.decode("utf-8"), format=formats[media])
+        except Exception as error:
+            raise EndpointError(
+                f"{self.url} answered with malformed {media} ({_one_line(error)})"
+            ) from None
+        return graph
+
+    def _checked(self, text: str) -> Query:
+        from kg import queries
+
+        return queries.prepare(queries.from_text(text, "kg"))
+
+    def graph(self) -> Graph:
+        text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+        graph = bind_prefixes(Graph())
+        graph += self.send(text, self._checked(text)).graph
+        return graph
+
+    def count(self) -> int:
+        """Triples in the named graph, as the engine counts them."""
+        text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        rows = list(self.send(text, self._checked(text)))
+        return int(rows[0][0]) if rows else 0
+
+    def describe(self) -> str:
+        return f"{self.spec}: {self.count():,} triples in graph <{GRAPH_IRI}>"
+
+    def push(
+        self,
+        graph: Graph,
+        progress: Progress | None = None,
+        via: str = "gsp",
+        batch: int = PUSH_BATCH,
+    ) -> int:
+        """Replace the named graph GRAPH_IRI on the engine with `graph`; returns its triples.
+
+        `via="gsp"` (Graph Store HTTP Protocol): PUT the first batch of N-Triples, POST the
+        rest. `via="update"` (SPARQL Update): DROP SILENT GRAPH, then INSERT DATA per batch.
+        A graph with blank nodes goes in one request, so its labels keep their meaning.
+        """
+        lines = sorted(
+            line for line in graph.serialize(format="nt", encoding="utf-8").decode().splitlines()
+        )
+        lines = [line for line in lines if line.strip()]
+        if any(isinstance(t, BNode) for triple in graph for t in triple):
+            batch = max(batch, len(lines))
+        batches = [lines[i : i + batch] for i in range(0, len(lines), batch)] or [[]]
+        done = 0
+        for index, chunk in enumerate(batches):
+            text = "".join(line + "\n" for line in chunk)
+            if via == "update":
+                prefix = f"DROP SILENT GRAPH <{GRAPH_IRI}> ;\n" if index == 0 else ""
+                body = f"{prefix}INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n{text}}} }}"
+                self._http(
+                    "POST",
+                    self.update_url,
+                    body.encode("utf-8"),
+                    {"Content-Type": "application/sparql-update; charset=utf-8"},
+                )
+            else:
+                self._http(
+                    "PUT" if index == 0 else "POST",
+                    _with_parameter(self.gsp_url, "graph", GRAPH_IRI),
+                    text.encode("utf-8"),
+                    {"Content-Type": "application/n-triples"},
+                )
+            done += len(chunk)
+            if progress:
+                progress(done, len(lines))
+        return len(lines)
+
+    def _http(
+        self, method: str, url: str, data: bytes, headers: dict[str, str]
+    ) -> tuple[bytes, str]:
+        """One request; every way it can fail becomes one EndpointError line."""
+        import http.client
+        import urllib.error
+        import urllib.request
+
+        shown = url.split("?", 1)[0]
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read(), response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            raise EndpointError(_http_error(shown, method, error)) from None
+        except urllib.error.URLError as error:
+            raise EndpointError(_unreachable(shown, error.reason, self.timeout)) from None
+        except TimeoutError:
+            raise EndpointError(_too_slow(shown, self.timeout)) from None
+        except (OSError, http.client.HTTPException) as error:
+            raise EndpointError(
+                f"{shown} did not answer in HTTP ({_one_line(error) or type(error).__name__}); "
+                "is it a SPARQL endpoint?"
+            ) from None
+
+
+def _with_parameter(url: str, name: str, value: str) -> str:
+    joiner = "&" if urllib.parse.urlsplit(url).query else ("" if url.endswith("?") else "?")
+    return url + joiner + urllib.parse.urlencode({name: value})
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())[:300]
+
+
+def _too_slow(url: str, timeout: float) -> str:
+    return (
+        f"{url} did not answer within {timeout:g} s; is the engine overloaded? raise --timeout "
+        "or narrow the query"
+    )
+
+
+def _unreachable(url: str, reason: object, timeout: float) -> str:
+    if isinstance(reason, TimeoutError):
+        return _too_slow(url, timeout)
+    host = urllib.parse.urlsplit(url).hostname
+    if isinstance(reason, socket.gaierror):
+        return f"cannot reach {url}: no host named '{host}' (DNS lookup failed); check the URL"
+    if isinstance(reason, ConnectionRefusedError):
+        return (
+            f"cannot reach {url}: connection refused; is the SPARQL engine running there? "
+            "check the URL and port"
+        )
+    why = getattr(reason, "strerror", None) or _one_line(reason)
+    return f"cannot reach {url}: {why}; check the URL and the network"
+
+
+def _http_error(url: str, method: str, error) -> str:
+    try:
+        detail = _one_line(error.read().decode("utf-8", "replace"))
+    except Exception:
+        detail = ""
+    detail = re.sub(r"<[^>]+>", " ", detail)  # an HTML error page, as text
+    detail = " ".join(detail.split())[:200]
+    status = f"HTTP {error.code} {error.reason}".strip()
+    said = f": {detail}" if detail else ""
+    if error.code == 404:
+        return (
+            f"{url} answered {status}: nothing there takes a {method}; check the URL "
+            "(Oxigraph: /query for queries and /store for --gsp-url)"
+        )
+    if error.code in (401, 403):
+        return f"{url} answered {status}: the engine refuses access{said}"
+    if error.code in (405, 415):
+        return f"{url} answered {status}: it does not take SPARQL {method} requests there{said}"
+    if 400 <= error.code < 500:
+        return f"{url} refused the request: {status}{said}"
+    return f"the SPARQL engine at {url} failed: {status}{said}"
