@@ -26,8 +26,9 @@ N counts what `kg.load.load` builds: asserted triples plus the derived rdf:State
 triple adds rdf:type, rdf:subject, rdf:predicate, rdf:object, kgv:fromClaim, kgv:quote and one
 prov:wasDerivedFrom per source: 7-9 triples). The generator counts them exactly as it writes
 (no triple is written twice) and stops at the first cell that reaches N, so the loaded graph
-holds N plus at most one cell (a few hundred triples). Output is streamed: only names, IRIs and
-counters are kept, never a graph. The same seed gives the same bytes.
+holds N plus at most one cell (a few hundred triples), and never less than the hub's ~800.
+Output is streamed: only names, IRIs and counters are kept, never a graph. The same seed gives
+the same bytes.
 """
 
 from __future__ import annotations

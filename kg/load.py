@@ -195,10 +195,14 @@ def load(tree: Tree) -> LoadedGraph:
             name = graph.identifier
             if name == parsed.default_graph.identifier or len(graph) == 0:
                 continue
-            where = f"{tree.relative(path)}:{_line_of(path, name, loaded.graph)}"
+
+            # Only an error needs the line: finding it scans the file, once per claim.
+            def where(path=path, name=name) -> str:
+                return f"{tree.relative(path)}:{_line_of(path, name, loaded.graph)}"
+
             if name in claim_files:
                 raise DataSyntaxError(
-                    f"{where}: claim {_short(loaded.graph, name)} is also written in "
+                    f"{where()}: claim {_short(loaded.graph, name)} is also written in "
                     f"{tree.relative(claim_files[name])}; give each claim its own name"
                 )
             claim_files[name] = path
@@ -206,7 +210,7 @@ def load(tree: Tree) -> LoadedGraph:
             for triple in graph:
                 if any(isinstance(term, BNode) for term in triple):
                     raise DataSyntaxError(
-                        f"{where}: claim {_short(loaded.graph, name)} uses a blank node; name "
+                        f"{where()}: claim {_short(loaded.graph, name)} uses a blank node; name "
                         "that node with a kgr: IRI so its statement has a stable identity"
                     )
                 claim_graph.add(triple)
