@@ -94,8 +94,9 @@ def validate_store(store) -> Report:
 
 def validate_loaded(loaded: LoadedGraph, shapes: Graph, ontology: Graph) -> Report:
     findings = run_shacl(loaded, shapes)
-    findings += check_quotes(loaded)
-    findings += check_reference_list(loaded)
+    texts = evidence_texts(loaded)  # read and normalised once for both checks
+    findings += check_quotes(loaded, texts)
+    findings += check_reference_list(loaded, texts)
     findings += check_vocabulary(loaded, ontology)
     findings.sort(key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message))
     return Report(conforms=not findings, counts=count(loaded), findings=findings)
@@ -151,11 +152,19 @@ def evidence_texts(loaded: LoadedGraph) -> dict[Node, str]:
     return texts
 
 
-def check_quotes(loaded: LoadedGraph) -> list[Finding]:
+def check_quotes(loaded: LoadedGraph, texts: dict[Node, str] | None = None) -> list[Finding]:
     """Every statement's quote occurs verbatim in the evidence text of a source it cites."""
-    texts = evidence_texts(loaded)
+    texts = evidence_texts(loaded) if texts is None else texts
     graph = loaded.graph
     findings = []
+    found: dict[tuple[str, Node], bool] = {}  # a claim's statements share quote and sources
+
+    def occurs(quote: str, source: Node) -> bool:
+        key = (quote, source)
+        if key not in found:
+            found[key] = normalise_space(quote) in texts[source]
+        return found[key]
+
     for statement in loaded.statements:
         sources = [s for s in graph.objects(statement, PROV.wasDerivedFrom) if s in texts]
         for quote in graph.objects(statement, KGV.quote):
@@ -164,7 +173,7 @@ def check_quotes(loaded: LoadedGraph) -> list[Finding]:
                     "the statement cites no source with an evidence text, so its quote cannot "
                     "be checked; add prov:wasDerivedFrom the article"
                 )
-            elif not any(normalise_space(str(quote)) in texts[s] for s in sources):
+            elif not any(occurs(str(quote), s) for s in sources):
                 message = (
                     "the quote does not occur verbatim in the evidence text; copy the words "
                     "exactly from the article"
@@ -184,14 +193,16 @@ def check_quotes(loaded: LoadedGraph) -> list[Finding]:
     return findings
 
 
-def check_reference_list(loaded: LoadedGraph) -> list[Finding]:
+def check_reference_list(
+    loaded: LoadedGraph, texts: dict[Node, str] | None = None
+) -> list[Finding]:
     """Each entry of a source's reference list is the kgv:citationText of one source record.
 
     The records cited by an article (`schema:citation`) must each quote their entry verbatim,
     and removing all those entries from the span they cover must leave no words behind: a
     leftover is an entry nobody recorded.
     """
-    texts = evidence_texts(loaded)
+    texts = evidence_texts(loaded) if texts is None else texts
     graph = loaded.graph
     findings = []
     for article, text in sorted(texts.items()):
