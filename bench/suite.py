@@ -390,6 +390,7 @@ class Settings:
     quick: bool
     keep: bool
     notes: list[str]
+    memory: bool = True
 
 
 class Suite:
@@ -544,6 +545,8 @@ class Suite:
 
         # 2. load
         load_mem = Cell("load", "kg-mem", [*kg_mem, "load"], s.timeout)
+        if not s.memory:
+            load_mem.skipped = "--no-memory"
         load_cli = Cell(
             "load",
             "ox-cli",
@@ -572,7 +575,7 @@ class Suite:
         )
 
         # 4. validate
-        if n <= s.validate_max:
+        if n <= s.validate_max and s.memory:
             validate_kg = Cell(
                 "validate",
                 "kg-mem",
@@ -598,6 +601,8 @@ class Suite:
                 if cell.ok and cell.stdout.is_file():
                     cell.rows = cell.stdout.read_text(encoding="utf-8").strip().splitlines()[0][:60]
             cells += [validate_kg, validate_peer]
+        elif not s.memory:
+            notes.append("validate not run: --no-memory (kg validate reads the memory backend)")
         else:
             notes.append(f"validate not run above {s.validate_max:,} triples (--validate-max)")
 
@@ -835,9 +840,18 @@ class Suite:
         started = dt.datetime.now().astimezone()
         machine = machine_details()
         machine["load_average_start"] = os.getloadavg()
+        code = code_digest()
         for n in self.s.sizes:
             self.results.append(self.measure_size(n))
+            if code_digest() != code:  # others work in the tree: say so rather than mix versions
+                code = code_digest()
+                self.results[-1]["notes"].append(
+                    "**kg's code (kg/, bench/generate.py) changed while this size was measured**: "
+                    "its numbers may mix two versions"
+                )
+                self.log(f"{size_label(n)}: kg's code changed during the measurement")
         machine["load_average_end"] = os.getloadavg()
+        machine["kg_commit_end"] = machine_details()["kg_commit"]
         total = time.perf_counter() - self.began
         report = {
             "started": started.isoformat(timespec="seconds"),
@@ -853,6 +867,13 @@ class Suite:
         raw.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
         report["raw"] = str(raw)
         return report
+
+
+def code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in [*sorted((REPO / "kg").rglob("*.py")), HERE / "generate.py"]:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _sha(path: Path) -> str:
@@ -1315,6 +1336,35 @@ def write_plot(report: dict, path: Path) -> bool:
     return True
 
 
+def runs_text(report: dict) -> list[str]:
+    def average(pair: list[list[float]]) -> str:
+        return " → ".join(", ".join(f"{x:.2f}" for x in three) for three in pair)
+
+    runs = report.get("runs") or [
+        {
+            "argv": report["argv"],
+            "started": report["started"],
+            "total_seconds": report["total_seconds"],
+            "kg_commit": report["machine"]["kg_commit"],
+            "load_average": [
+                report["machine"]["load_average_start"],
+                report["machine"]["load_average_end"],
+            ],
+        }
+    ]
+    lines = []
+    for run in runs:
+        lines.append(
+            f"- `bench/run {' '.join(run['argv'])}`: started {run['started']}, took "
+            f"{fmt_s(run['total_seconds'])} ({run['total_seconds'] / 60:.1f} min); kg at "
+            f"{run['kg_commit']}; load average (1, 5, 15 min) {average(run['load_average'])}"
+        )
+    end = report["machine"].get("kg_commit_end")
+    if len(runs) == 1 and end and end != report["machine"]["kg_commit"]:
+        lines.append(f"- kg was at {end} when the run ended")
+    return lines
+
+
 def markdown(report: dict, plot: Path | None, out: Path) -> str:
     m = report["machine"]
     v = m["versions"]
@@ -1325,9 +1375,7 @@ def markdown(report: dict, plot: Path | None, out: Path) -> str:
         "Written by `bench/run` (`bench/suite.py`); do not edit by hand — run it again. "
         "See bench/README.md for what each column measures.",
         "",
-        f"Command: `bench/run {' '.join(report['argv'])}` — started {report['started']}, "
-        f"took {fmt_s(report['total_seconds'])} "
-        f"({report['total_seconds'] / 60:.1f} min).",
+        *runs_text(report),
         "",
         "## Machine",
         "",
@@ -1336,12 +1384,12 @@ def markdown(report: dict, plot: Path | None, out: Path) -> str:
         f"- rdflib {v['rdflib']}, pyshacl {v['pyshacl']}, pyoxigraph {v['pyoxigraph']}, "
         f"{m['oxigraph_cli']} (CLI, pip package oxigraph {v['oxigraph']}), "
         f"matplotlib {v['matplotlib']}; kg {v['kg-kassis']} at {m['kg_commit']}",
-        f"- load average {', '.join(f'{x:.2f}' for x in m['load_average_start'])} at start, "
-        f"{', '.join(f'{x:.2f}' for x in m['load_average_end'])} at the end (a shared machine)",
+        "- a shared machine: other people's tests and benchmarks may run at the same time (see "
+        "the load averages above)",
         "",
         "## Method",
         "",
-        f"Sizes {', '.join(size_label(n) for n in s['sizes'])} (generator seed {s['seed']}). "
+        f"Sizes {', '.join(z['label'] for z in report['sizes'])} (generator seed {s['seed']}). "
         f"Every sample is a fresh process, timed wall-clock; peak RSS is that process's own "
         f"(`wait4`). A cell takes up to {s['runs']} samples, fewer once they have used "
         f"{s['budget']:.0f} s (×N in the table: the samples its median is over); a sample is "
@@ -1468,6 +1516,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the stores and exported files")
     parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="leave out kg's memory backend (its load, queries, export, and validate): for the "
+        "largest sizes, where only the Oxigraph targets are measured",
+    )
+    parser.add_argument(
         "--note",
         action="append",
         default=[],
@@ -1476,14 +1530,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report",
         type=Path,
+        action="append",
         metavar="RESULTS.json",
         help="measure nothing: write the report and the plot again from a run's raw samples "
-        "(with --out and --note)",
+        "(with --out and --note); repeat it to merge runs (their sizes side by side, the "
+        "machine and settings of the first)",
     )
     args = parser.parse_args(argv)
     if args.report:
-        report = json.loads(args.report.read_text(encoding="utf-8"))
-        report["raw"] = str(args.report)
+        report = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.report])
+        report["raw"] = ", ".join(str(p) for p in args.report)
         if args.note:
             report["settings"]["notes"] = args.note
         quick = report["settings"].get("quick")
@@ -1513,10 +1569,43 @@ def main(argv: list[str] | None = None) -> int:
         quick=quick,
         keep=args.keep,
         notes=args.note,
+        memory=not args.no_memory,
     )
     settings.work.mkdir(parents=True, exist_ok=True)
     report = Suite(settings).run()
     return write_report(report, out)
+
+
+def merge(reports: list[dict]) -> dict:
+    """One report from several runs: every size (a size measured twice: the later run's)."""
+    first = reports[0]
+    if len(reports) == 1:
+        return first
+    sizes: dict[int, dict] = {}
+    for report in reports:
+        for size in report["sizes"]:
+            size = {
+                **size,
+                "notes": [
+                    *size["notes"],
+                    f"measured by `bench/run "
+                    f"{' '.join(report['argv'])}`, started {report['started']}",
+                ],
+            }
+            sizes[size["n"]] = size
+    merged = {**first, "sizes": [sizes[n] for n in sorted(sizes)]}
+    merged["total_seconds"] = sum(r["total_seconds"] for r in reports)
+    merged["runs"] = [
+        {
+            "argv": r["argv"],
+            "started": r["started"],
+            "total_seconds": r["total_seconds"],
+            "kg_commit": r["machine"]["kg_commit"],
+            "load_average": [r["machine"]["load_average_start"], r["machine"]["load_average_end"]],
+        }
+        for r in reports
+    ]
+    return merged
 
 
 def write_report(report: dict, out: Path) -> int:
