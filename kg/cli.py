@@ -372,8 +372,9 @@ def load_store(ctx: click.Context) -> None:
     """
     import time
 
+    from kg import bulkload
     from kg import store as stores
-    from kg.load import load, load_graph_cached
+    from kg.load import load_graph_cached
 
     spec, tree = spec_of(ctx), tree_of(ctx)
     if spec.kind == "sparql":
@@ -385,11 +386,9 @@ def load_store(ctx: click.Context) -> None:
         graph = load_graph_cached(tree)
         click.echo(f"memory: parsed {tree.root}: {len(graph):,} triples, cached for later commands")
         return
-    loaded = load(tree)
-    claims = [g for g in loaded.claims.graphs() if len(g)]
-    total = len(loaded.graph) + sum(len(g) for g in claims)
-    with progress_bar(total, f"loading {spec}") as advance:
-        stores.build_oxigraph(spec.target, loaded, advance)
+    bulk = bulkload.plan(tree)
+    with progress_bar(bulk.total, f"loading {spec}") as advance:
+        bulkload.write(spec.target, bulk, advance)
     seconds = time.perf_counter() - began
     click.echo(f"{stores.open_store(spec, tree).describe()} (built in {seconds:.1f} s)")
 

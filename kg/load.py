@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from kg.errors import DataSyntaxError, RootError
@@ -170,12 +170,32 @@ def _ends_token(line: str, needle: str) -> bool:
 
 def statement_iri(claim: Node, triple: tuple[Node, Node, Node]) -> URIRef:
     """A stable IRI for the statement of `triple` in `claim`: same claim and triple, same IRI."""
+    return URIRef(statement_name(claim_key(claim), " ".join(map(_hashed_form, triple))))
+
+
+def _hashed_form(term: Node) -> str:
+    """The term's `.n3()`, for the RDF 1.1 term it is: "x"^^xsd:string is "x", and language
+    tags are case-insensitive (Oxigraph lowercases them; so does the IRI, for the same fact)."""
+    if isinstance(term, Literal):
+        if term.datatype == XSD.string:
+            return Literal(str(term)).n3()
+        if term.language and term.language != term.language.lower():
+            return Literal(str(term), lang=term.language.lower()).n3()
+    return term.n3()
+
+
+def claim_key(claim: Node | str) -> str:
+    """The claim's part of its statements' IRIs: its local name, or a digest of an odd IRI."""
     claim_name = str(claim)
     local = claim_name[len(str(CLAIM)) :] if claim_name.startswith(str(CLAIM)) else None
     if not local or not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
         local = hashlib.sha1(claim_name.encode()).hexdigest()[:12]
-    ntriple = " ".join(term.n3() for term in triple)
-    return STMT[f"{local}-{hashlib.sha1(ntriple.encode()).hexdigest()[:10]}"]
+    return local
+
+
+def statement_name(key: str, ntriple: str) -> str:
+    """The statement IRI for a claim key and the triple in rdflib's `.n3()` form, space-joined."""
+    return f"{STMT}{key}-{hashlib.sha1(ntriple.encode()).hexdigest()[:10]}"
 
 
 def data_files(tree: Tree) -> list[Path]:

@@ -311,14 +311,8 @@ class OxigraphStore(Store):
         return f"{self.spec}: {triples:,} triples in the default graph, {claims:,} claim graphs"
 
 
-def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=None) -> int:
-    """Fill the Oxigraph store at `path` (created if missing) with a loaded graph, replacing
-    what it held: the merged graph as the default graph, each claim as a named graph.
-
-    Bulk-loaded with pyoxigraph's `bulk_extend`; `progress(done, total)` is called as quads go
-    in. Returns the number of quads written.
-    """
-    ox = _oxigraph()
+def prepare_oxigraph_folder(path: str | os.PathLike[str]) -> Path:
+    """The folder to build a store in: new, empty, or an Oxigraph store to replace."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path} is a file; an Oxigraph store is a folder: give a new folder")
@@ -327,6 +321,18 @@ def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=N
             f"{path} is a folder with other files in it, not an Oxigraph store; give a new "
             "or empty folder"
         )
+    return path
+
+
+def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=None) -> int:
+    """Fill the Oxigraph store at `path` (created if missing) with a loaded graph, replacing
+    what it held: the merged graph as the default graph, each claim as a named graph.
+
+    Bulk-loaded with pyoxigraph's `bulk_extend`; `progress(done, total)` is called as quads go
+    in. Returns the number of quads written.
+    """
+    ox = _oxigraph()
+    path = prepare_oxigraph_folder(path)
     claims = [g for g in loaded.claims.graphs() if len(g)]
     total = len(loaded.graph) + sum(len(g) for g in claims)
     try:

@@ -1,0 +1,247 @@
+"""Load a tree straight into an Oxigraph store: Oxigraph's own parser, no rdflib graph.
+
+`kg --store oxigraph:PATH load` used to parse the TriG files with rdflib, derive the statements
+in an rdflib Graph, then convert every triple for pyoxigraph: about ten times `oxigraph load` on
+the same quads. Here Oxigraph (Rust) parses the files, the statements are derived from its terms
+as N-Quads text, and the store's bulk loader reads that text as it is made (1.3-1.4x
+`oxigraph load` of the finished quads at 10^6 triples; bench/RESULTS.md).
+
+The store holds exactly what `kg.load.load` + `kg.store.build_oxigraph` would write (a test
+compares the two on the shipped tree and a synthetic one): the same statement IRIs (the triple
+is hashed in rdflib's `.n3()` form), literals in rdflib's canonical lexical form. Whenever a
+file does not parse or breaks an authoring rule, the rdflib loader is run to report it, so the
+message is the one every other command gives (file:line and how to fix it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import DataSyntaxError
+from kg.load import DATA_SUFFIXES, Tree, claim_key, data_files, load, statement_name
+from kg.namespaces import BASE, KGV
+from kg.store import StoreError, _one_line, _oxigraph, prepare_oxigraph_folder
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+class _Refused(Exception):
+    """The tree breaks a rule the rdflib loader reports with file:line; it is asked for it."""
+
+
+@dataclass
+class BulkLoad:
+    """A tree read and checked, ready to stream into a store: `total` N-Quads `lines`."""
+
+    total: int
+    lines: Iterator[str]
+
+
+def plan(tree: Tree) -> BulkLoad:
+    """Parse the tree's data files with Oxigraph, check the authoring rules, derive the rest.
+
+    Errors are the rdflib loader's (file:line and how to fix it), for the same input.
+    """
+    ox = _oxigraph()
+    try:
+        return BulkLoad(*_derive(tree, ox))
+    except _Refused:
+        load(tree)  # raises the authoring error with its file:line
+        raise DataSyntaxError(  # only if kg's two loaders disagree: a bug
+            f"{tree.relative(tree.data_dir)}: the Oxigraph loader refused data the rdflib loader "
+            "accepts; use `kg --store memory` and report it"
+        ) from None
+    except _OxigraphSyntax as error:
+        load(tree)  # rdflib's message is the one every command gives; use it when it agrees
+        raise DataSyntaxError(str(error)) from None
+
+
+def write(
+    path: str | os.PathLike[str],
+    bulk: BulkLoad,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Build the Oxigraph store at `path` from a plan, replacing the store there, if any.
+
+    The store is built in a sibling folder and swapped in when complete, so a failure leaves
+    the old store as it was. `progress(done, total)` is called as quads go in. Returns the
+    number of quads written (duplicates included; the store keeps one).
+    """
+    ox = _oxigraph()
+    final = prepare_oxigraph_folder(path)
+    building = final.with_name(f".{final.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        store = ox.Store(str(building))
+        try:
+            # lenient: the lines are written from terms Oxigraph has already parsed and checked.
+            reader = _LinesReader(bulk.lines, bulk.total, progress)
+            store.bulk_load(reader, format=ox.RdfFormat.N_QUADS, lenient=True)
+            store.flush()
+        finally:
+            del store  # closes the database before it is moved
+        _swap_in(building, final)
+    except OSError as error:
+        message = f"cannot write the Oxigraph store at {final}: {_one_line(error)}"
+        raise StoreError(message) from None
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return bulk.total
+
+
+def _swap_in(built: Path, final: Path) -> None:
+    """Put the built store at `final`; a store already there is moved aside, then removed
+    (a server reading it keeps its open files until it restarts)."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(built, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class _LinesReader(io.RawIOBase):
+    """A binary stream over generated N-Quads lines, so the store reads them as they are made
+    (no file, no whole text in memory); counts lines for the progress callback."""
+
+    def __init__(self, lines: Iterator[str], total: int, progress) -> None:
+        self.lines, self.total, self.progress = lines, total, progress
+        self.pending, self.done = b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self.pending) < len(buffer):
+            chunk = next(self.lines, None)
+            if chunk is None:
+                break
+            self.pending += chunk.encode()
+            if self.progress:
+                self.done += chunk.count("\n")
+                self.progress(min(self.done, self.total), self.total)
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+class _OxigraphSyntax(Exception):
+    pass
+
+
+def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
+    """How many quads the store gets, and their N-Quads lines: default graph, then claims.
+
+    Every authoring rule is checked before the first line is produced; the lines are written
+    from terms Oxigraph parsed (so they are valid N-Quads) as the store reads them.
+    """
+    default_graph = ox.DefaultGraph()
+    quote = str(ox.NamedNode(str(KGV.quote)))
+    terms = _RdflibForms(ox)
+
+    claims: dict[str, list[tuple[str, str, str, str]]] = {}  # claim -> [(s, p, o, o's n3)]
+    claim_file: dict[str, Path] = {}
+    plain: list[tuple[str, str, object]] = []  # the default graph, as written
+    for path in data_files(tree):
+        for quad in _parse(tree, path, ox):
+            name = quad.graph_name
+            if name == default_graph:
+                plain.append((str(quad.subject), str(quad.predicate), quad.object))
+                continue
+            s, o = quad.subject, quad.object
+            if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+                raise _Refused  # a claim's triple needs a stable identity
+            name = str(name)
+            if name not in claims:
+                claims[name], claim_file[name] = [], path
+            elif claim_file[name] != path:
+                raise _Refused  # one claim written in two files
+            o, o_n3 = terms.object(o)
+            claims[name].append((str(s), str(quad.predicate), o, o_n3))
+
+    about: dict[str, list[str]] = {}  # claim -> its quote and sources, as "p o .\n"
+    facts: list[str] = []
+    for s, p, o in plain:
+        o = terms.object(o)[0]
+        if s in claims:
+            about.setdefault(s, []).append(f"{p} {o} .\n")
+        elif p == quote:
+            raise _Refused  # a quote without a claim graph
+        else:
+            facts.append(f"{s} {p} {o} .\n")
+    del plain
+
+    total = len(facts) + sum(len(t) * (7 + len(about.get(c, ()))) for c, t in claims.items())
+
+    def lines() -> Iterator[str]:
+        yield from facts
+        for name, triples in claims.items():
+            key = claim_key(name[1:-1])
+            tail = [f"<{KGV.fromClaim}> {name} .\n", *about.get(name, [])]
+            for s, p, o, o_n3 in triples:
+                at = f"<{statement_name(key, f'{s} {p} {o_n3}')}> "  # IRIs' n3 is their N-Triples
+                yield (
+                    f"{s} {p} {o} .\n"
+                    f"{at}<{RDF_NS}type> <{RDF_NS}Statement> .\n"
+                    f"{at}<{RDF_NS}subject> {s} .\n"
+                    f"{at}<{RDF_NS}predicate> {p} .\n"
+                    f"{at}<{RDF_NS}object> {o} .\n" + "".join(at + line for line in tail)
+                )
+        for name, triples in claims.items():
+            graph = f" {name} .\n"
+            yield "".join(f"{s} {p} {o}{graph}" for s, p, o, _ in triples)
+
+    return total, lines()
+
+
+def _parse(tree: Tree, path: Path, ox) -> Iterator:
+    formats = {"trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE}
+    try:
+        # The base rdflib gets (kg.load.parse_file), so relative IRIs resolve the same way.
+        yield from ox.parse(
+            path=str(path),
+            format=formats[DATA_SUFFIXES[path.suffix]],
+            base_iri=BASE,
+            rename_blank_nodes=True,  # `_:b` in two files is two nodes, as in rdflib
+        )
+    except SyntaxError as error:
+        line = getattr(error, "lineno", None) or 1
+        raise _OxigraphSyntax(
+            f"{tree.relative(path)}:{line}: {_one_line(error)} (fix the syntax there)"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise _OxigraphSyntax(f"{tree.relative(path)}: {_one_line(error)}") from None
+
+
+class _RdflibForms:
+    """Objects as rdflib holds them: typed literals in its canonical lexical form (it rewrites
+    "01"^^xsd:integer as "1"), and each term's rdflib `.n3()`, which statement IRIs hash."""
+
+    def __init__(self, ox) -> None:
+        from rdflib import Literal, URIRef
+
+        self.ox, self.Literal, self.URIRef = ox, Literal, URIRef
+        self._typed: dict[str, tuple[str, str]] = {}  # N-Triples -> (canonical, n3)
+
+    def object(self, term) -> tuple[str, str]:
+        """The term in N-Triples (canonical) and in rdflib's n3."""
+        written = str(term)
+        if written[0] != '"':
+            return written, written  # an IRI or a blank node: both forms agree
+        if written[-1] == ">":  # "..."^^<datatype>: few distinct values, so cached
+            known = self._typed.get(written)
+            if known is None:
+                literal = self.Literal(term.value, datatype=self.URIRef(term.datatype.value))
+                canonical = self.ox.Literal(str(literal), datatype=term.datatype)
+                known = self._typed[written] = (str(canonical), literal.n3())
+            return known
+        value, language = term.value, term.language  # Oxigraph lowercases language tags
+        if "\n" in value:
+            return written, self.Literal(value, lang=language).n3()  # rdflib's own, rare case
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+        return written, f'"{escaped}"@{language}' if language else f'"{escaped}"'
