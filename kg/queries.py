@@ -302,6 +302,29 @@ def close_rdflib_to_the_network() -> None:
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
+def needs_no_parser(query: SavedQuery) -> bool:
+    """Whether a store that parses SPARQL itself may skip `prepare`: nothing in the text could
+    be FROM, SERVICE or a codepoint escape (which could spell them), and no `SELECT *`
+    (engines order its columns differently). Any doubt, even a word in a comment or string,
+    means no: `prepare` then decides, with rdflib's parser."""
+    lines = query.text.splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()[0] == "#"):
+        start += 1  # the leading comment block (grlc headers) cannot hide syntax
+    body = "\n".join(lines[start:])
+    return not (
+        re.search(r"(?i)(?<![A-Za-z0-9_])(SERVICE|FROM)(?![A-Za-z0-9_])|\\[uU]", body)
+        or re.search(r"(?i)\bSELECT\s*((DISTINCT|REDUCED)\s*)?\*", body)
+    )
+
+
+def check_lexically(query: SavedQuery) -> None:
+    """The checks of `prepare` that need no parser: bracket depth and parameter use."""
+    where = str(query.path) if query.path else query.name
+    _check_nesting(query.text, where)
+    _check_parameter_use(query, where)
+
+
 def prepare(query: SavedQuery) -> Query:
     """Parse and check a query: read-only, no SERVICE, no FROM, not absurdly nested."""
     from rdflib.plugins.sparql import prepareQuery

@@ -16,7 +16,8 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pyshacl', 'owlrl', 'yaml'))
+watched = ('pyshacl', 'owlrl', 'yaml', 'rdflib', 'pyoxigraph')
+heavy = sorted(m for m in sys.modules if m.split('.')[0] in watched)
 print('IMPORTED', ' '.join(heavy), file=sys.stderr)
 """
 

@@ -350,6 +350,48 @@ def test_query_on_oxigraph_does_not_import_pyshacl(oxigraph_path, tmp_path):
     assert not [m for m in modules if m.startswith(("pyshacl", "owlrl"))]
 
 
+def test_query_on_oxigraph_leaves_parsing_to_oxigraph(oxigraph_path, tmp_path):
+    """rdflib's SPARQL parser costs more than the query itself on this store: not imported."""
+    from tests.test_lean import imported_by
+
+    args = ("--store", f"oxigraph:{oxigraph_path}", "query", "claims-by-source", "--format", "csv")
+    modules = imported_by(*args, tmp_path=tmp_path)
+    assert "pyoxigraph" in modules  # the probe sees the run
+    assert not [m for m in modules if m.startswith("rdflib.plugins.sparql")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s WHERE { ?s ?p ?o . SERVICE <http://example.org/> { ?s ?p ?o } }",
+        "SELECT ?s WHERE { ?s ?p ?o .service<http://example.org/>{ ?s ?p ?o } }",
+        "SELECT ?s WHERE { ?s ?p ?o . \\u0053ERVICE <http://example.org/> { ?s ?p ?o } }",
+        "SELECT ?s from <http://example.org/> WHERE { ?s ?p ?o }",
+        "SELECT ?s FROM NAMED <http://example.org/> WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o }",
+        "SELECT DISTINCT* WHERE { ?s ?p ?o }",
+        "# SERVICE in a header is fine\nSELECT ?s WHERE { ?s ?p 'from' }",  # a word in a string
+    ],
+)
+def test_anything_that_could_be_service_or_from_goes_through_the_parser(text):
+    assert not queries.needs_no_parser(queries.from_text(text, "--sparql"))
+
+
+@pytest.mark.parametrize("name", [q.name for q in SAVED if q.name != "people-linked"])
+def test_saved_queries_skip_the_parser_on_oxigraph(name):
+    """people-linked says "from" in a comment inside the query, so it takes the parser."""
+    assert queries.needs_no_parser(queries.get_query(TREE, name))
+
+
+def test_malformed_sparql_reads_the_same_on_oxigraph_and_memory(oxigraph_path):
+    text = "SELECT ?s WHERE {\n  ?s ?p \n}"
+    memory = kg("query", "--sparql", text)
+    oxigraph = kg("--store", f"oxigraph:{oxigraph_path}", "query", "--sparql", text)
+    assert fails_with_one_line(oxigraph, "--sparql:2:3: malformed SPARQL") == fails_with_one_line(
+        memory
+    )
+
+
 # --- kg serve over a store -----------------------------------------------------------------------
 
 
