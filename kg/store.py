@@ -258,71 +258,59 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the Oxigraph store at {path}: {error}") from None
 
     def query(self, query, values=None, prepared=None):
-        from kg import queries
+        """Check, bind and run a query in Oxigraph.
 
-        if prepared is None and queries.needs_no_parser(query):
-            return self._query_unparsed(query, values)
-        ox = _oxigraph()
-        prepared = prepared or queries.prepare(query)
-        bindings = queries.bind(query, values or {})
-        text, substitutions = query.text, None
-        if bindings and _substitutable(prepared, bindings):
-            substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-        elif bindings:
-            text = inline_values(text, bindings)
-        try:
-            answer = self.store.query(
-                text,
-                prefixes=dict(PREFIXES),
-                named_graphs=[],  # the default graph only, as in memory
-                substitutions=substitutions,
-            )
-            return _oxigraph_result(answer, prepared)
-        except SyntaxError as error:
-            raise queries.QueryError(
-                f"{query.name}: Oxigraph cannot parse the query: {_one_line(error)}"
-            ) from None
-        except OSError as error:
-            raise StoreError(f"{self.spec}: cannot read the store: {_one_line(error)}") from None
-        except (RuntimeError, ValueError) as error:
-            raise queries.QueryError(
-                f"{query.name}: the query failed in Oxigraph ({_one_line(error)})"
-            ) from None
-
-    def _query_unparsed(self, query: SavedQuery, values: dict[str, str] | None) -> Result:
-        """Run a query that `queries.needs_no_parser` cleared, letting Oxigraph parse it.
-
-        rdflib's SPARQL parser costs more than most queries on this store (a 0.13 s import and
-        0.02-0.1 s a query); whatever Oxigraph refuses goes through `queries.prepare`, so
-        errors read as they do on every store.
+        A query `queries.needs_no_parser` clears is parsed by Oxigraph alone (rdflib's SPARQL
+        parser costs more than most queries on this store: 0.13 s to import, 0.02-0.1 s a
+        query); a parse error sends it through `queries.prepare`, so errors read as on every
+        store. Parameters are tried in the form Oxigraph plans best first (see `_attempts`).
         """
         from kg import queries
 
-        ox = _oxigraph()
-        queries.check_lexically(query)
+        if prepared is None and queries.needs_no_parser(query):
+            queries.check_lexically(query)
+        else:
+            prepared = prepared or queries.prepare(query)
         bindings = queries.bind(query, values or {})
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-        attempts = [(query.text, substitutions or None)]
-        if bindings:  # a SELECT must project a substituted variable; else bind it by VALUES
-            attempts.append((inline_values(query.text, bindings), None))
-        for number, (text, substituting) in enumerate(attempts, 1):
+        failure: Exception | None = None
+        for text, substitutions in self._attempts(query.text, bindings):
             try:
                 answer = self.store.query(
-                    text, prefixes=dict(PREFIXES), named_graphs=[], substitutions=substituting
+                    text,
+                    prefixes=dict(PREFIXES),
+                    named_graphs=[],  # the default graph only, as in memory
+                    substitutions=substitutions,
                 )
-                return _unparsed_result(answer, query.text)
-            except SyntaxError:
-                return self.query(query, values, queries.prepare(query))  # its message
+                return _unparsed_result(answer, query.text, prepared)
             except OSError as error:
                 raise StoreError(
                     f"{self.spec}: cannot read the store: {_one_line(error)}"
                 ) from None
-            except (RuntimeError, ValueError) as error:
-                if number == len(attempts):
-                    raise queries.QueryError(
-                        f"{query.name}: the query failed in Oxigraph ({_one_line(error)})"
-                    ) from None
-        raise AssertionError("unreachable")
+            except (SyntaxError, RuntimeError, ValueError) as error:
+                failure = failure or error  # the plainest form's error says the most
+        if prepared is None:
+            return self.query(query, values, queries.prepare(query))  # rdflib's message
+        if isinstance(failure, SyntaxError):
+            raise queries.QueryError(
+                f"{query.name}: Oxigraph cannot parse the query: {_one_line(failure)}"
+            ) from None
+        raise queries.QueryError(
+            f"{query.name}: the query failed in Oxigraph ({_one_line(failure)})"
+        ) from None
+
+    @staticmethod
+    def _attempts(text: str, bindings: dict[str, Node]) -> Iterator[tuple[str, dict | None]]:
+        """The query with its parameters bound, best plan first: each bound variable written as
+        its term (as grlc does; Oxigraph's planner uses the constants: `is-fact-sourced` 0.8 s
+        by substitution, 2 ms so); where a constant is not syntax (a projected variable),
+        SEP-0007 substitution; where that is refused (a SELECT not projecting it), VALUES."""
+        ox = _oxigraph()
+        if not bindings:
+            yield text, None
+            return
+        yield with_constants(text, bindings), None
+        yield text, {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        yield inline_values(text, bindings), None
 
     def graph(self) -> Graph:
         ox = _oxigraph()
@@ -440,30 +428,10 @@ def to_rdflib(term) -> Node:
     raise StoreError(f"cannot read the term {term!r} from Oxigraph")
 
 
-def _substitutable(prepared: Query, bindings: dict[str, Node]) -> bool:
-    """Whether SEP-0007 substitution applies: Oxigraph refuses a SELECT that does not project
-    every substituted variable (and so the saved queries that bind a filter value)."""
-    if prepared.algebra.name != "SelectQuery":
-        return True
-    projected = {str(v) for v in prepared.algebra.get("PV") or []}
-    return set(bindings) <= projected
-
-
-def _oxigraph_result(answer, prepared: Query) -> Result:
-    ox = _oxigraph()
-    if isinstance(answer, ox.QueryTriples):
-        graph = Graph()
-        for triple in answer:
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return _graph_result(graph, prepared)
-    return _json_result(answer.serialize(format=ox.QueryResultsFormat.JSON), prepared)
-
-
-def _unparsed_result(answer, text: str) -> Result:
+def _unparsed_result(answer, text: str, prepared: Query | None = None) -> Result:
     """Oxigraph's answer as an rdflib Result, built directly (no SPARQL JSON round trip, so
-    rdflib's SPARQL package is never imported)."""
+    rdflib's SPARQL package is not imported); columns in rdflib's order when it parsed the
+    query (engines order `SELECT *` differently)."""
     from rdflib.query import Result
     from rdflib.term import Variable
 
@@ -494,6 +462,10 @@ def _unparsed_result(answer, text: str) -> Result:
                 row[variable] = to_rdflib(term)
         rows.append(row)
     result.bindings = rows
+    if prepared is not None:
+        order = [v for v in prepared.algebra.get("PV") or [] if v in result.vars]
+        if len(order) == len(result.vars):
+            result.vars = order
     return result
 
 
@@ -552,6 +524,24 @@ def with_prefixes(text: str) -> str:
     declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", body)}
     missing = [f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p.lower() not in declared]
     return "".join(missing) + text
+
+
+def with_constants(text: str, bindings: dict[str, Node]) -> str:
+    """The query with each bound variable (`?name` or `$name`, outside strings, IRIs and
+    comments) replaced by its term in rdflib's `.n3()` syntax: the parsed, validated RDF term,
+    never the user's text."""
+    from kg.queries import _strip_comments_and_strings
+
+    if not bindings:
+        return text
+    names = "|".join(re.escape(name) for name in sorted(bindings, key=len, reverse=True))
+    variable = re.compile(rf"[?$]({names})(?![\w\u00B7\u0300-\u036F\u203F\u2040])")
+    body = _strip_comments_and_strings(text)  # same length as text: offsets carry over
+    parts, last = [], 0
+    for match in variable.finditer(body):
+        parts += [text[last : match.start()], bindings[match.group(1)].n3()]
+        last = match.end()
+    return "".join(parts) + text[last:]
 
 
 def inline_values(text: str, bindings: dict[str, Node]) -> str:
