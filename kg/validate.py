@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -206,34 +207,33 @@ def check_reference_list(
     graph = loaded.graph
     findings = []
     for article, text in sorted(texts.items()):
+        cited = [
+            (record, entry, normalise_space(str(entry)))
+            for record in sorted(graph.objects(article, SDO.citation))
+            for entry in graph.objects(record, KGV.citationText)
+        ]
+        if not cited:
+            continue
+        # One pass over the text for all entries, not one per entry (that was ~N^2).
+        starts = find_all(text, {entry_text for _, _, entry_text in cited})
         spans = []
-        for record in sorted(graph.objects(article, SDO.citation)):
-            for entry in graph.objects(record, KGV.citationText):
-                entry_text = normalise_space(str(entry))
-                starts = [m.start() for m in re.finditer(re.escape(entry_text), text)]
-                if not starts:
-                    findings.append(
-                        Finding(
-                            focus=record,
-                            path=KGV.citationText,
-                            value=entry,
-                            message="the citation text does not occur verbatim in the "
-                            "article's reference list; copy the entry exactly",
-                            shape=None,
-                            where=loaded.locate(record),
-                        )
+        for record, entry, entry_text in cited:
+            if not starts[entry_text]:
+                findings.append(
+                    Finding(
+                        focus=record,
+                        path=KGV.citationText,
+                        value=entry,
+                        message="the citation text does not occur verbatim in the "
+                        "article's reference list; copy the entry exactly",
+                        shape=None,
+                        where=loaded.locate(record),
                     )
-                spans += [(start, start + len(entry_text)) for start in starts]
+                )
+            spans += [(start, start + len(entry_text)) for start in starts[entry_text]]
         if not spans:
             continue
-        covered = [False] * len(text)
-        for start, end in spans:
-            covered[start:end] = [True] * (end - start)
-        first, last = min(s for s, _ in spans), max(e for _, e in spans)
-        leftover = "".join(
-            c if not covered[i] else "\0" for i, c in enumerate(text[first:last], first)
-        )
-        for piece in leftover.split("\0"):
+        for piece in uncovered(text, spans):
             if re.search(r"\w{2,}", piece):
                 findings.append(
                     Finding(
@@ -247,6 +247,74 @@ def check_reference_list(
                     )
                 )
     return findings
+
+
+ANCHOR = 8  # characters of an entry that find_all indexes it by
+
+
+def find_all(text: str, needles: Iterable[str]) -> dict[str, list[int]]:
+    """Where each needle occurs in text, as `re.finditer` finds it: left to right, no overlaps.
+
+    One pass over the text for all needles: each is indexed by its first ANCHOR characters, and
+    only a position where an anchor starts is compared with the needles of that anchor (one
+    slice and one set lookup per length). Needles shorter than an anchor are searched for one
+    by one.
+    """
+    starts: dict[str, list[int]] = {}
+    by_anchor: dict[str, dict[int, set[str]]] = {}
+    for needle in needles:
+        if len(needle) < ANCHOR:
+            starts[needle] = [m.start() for m in re.finditer(re.escape(needle), text)]
+        else:
+            starts[needle] = []
+            by_anchor.setdefault(needle[:ANCHOR], {}).setdefault(len(needle), set()).add(needle)
+    if not by_anchor:
+        return starts
+    free = dict.fromkeys(starts, 0)  # where a needle's next match may start: none overlap
+    # re walks a trie of the anchors at every position in C (1.1 MB: 0.1 s; a Python loop 0.4 s).
+    for match in re.finditer(f"(?={trie_pattern(by_anchor)})", text):
+        i = match.start()
+        for length, group in by_anchor[text[i : i + ANCHOR]].items():
+            needle = text[i : i + length]
+            if needle in group and i >= free[needle]:
+                starts[needle].append(i)
+                free[needle] = i + length
+    return starts
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching any of the (non-empty) words, as a trie of alternatives:
+    at each position re tries only the branches the text so far agrees with."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # the end of a word
+
+    def pattern(node: dict) -> str:
+        if not node:
+            return ""
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return pattern(trie)
+
+
+def uncovered(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The pieces of text between the first span's start and the last one's end that no span
+    covers, in order. A NUL in the text also splits a piece, as it always has (same findings)."""
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    pieces, position = [], first
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if start > position:
+            pieces += text[position:start].split("\0")
+        position = max(position, end)
+    if last > position:
+        pieces += text[position:last].split("\0")
+    return pieces
 
 
 def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
