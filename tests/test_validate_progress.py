@@ -1,14 +1,20 @@
-"""Validation tells its progress: the library calls back at each phase and SHACL shape."""
+"""`kg validate` tells its progress: the library calls back at each phase and SHACL shape, and the
+CLI shows it on stderr only when asked or on a terminal, never touching stdout."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from click.testing import CliRunner
 from pyshacl.shape import Shape
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from kg import cli as cli_module
 from kg import validate as checks
+from kg.cli import cli
 from kg.load import load_ontology, load_shapes
 
 SMALL_SHAPES = """
@@ -102,3 +108,103 @@ def test_the_hook_is_gone_after_a_run_even_a_failed_one(loaded, shipped):
         checks.run_shacl(loaded, shapes, stop)
     assert Shape.__dict__["validate"] is original
     assert checks._counter.get() is None
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+
+LINE = re.compile(r"validate: (.*) \((\d+\.\d) s\)")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_progress_goes_to_stderr_and_leaves_stdout_alone(output_format, shipped):
+    plain = run("validate", "--format", output_format)
+    told = run("validate", "--format", output_format, "--progress")
+    assert plain.exit_code == told.exit_code == 0
+    assert plain.stderr == ""  # off a terminal, nothing by default
+    assert told.stdout == plain.stdout
+    lines = [LINE.fullmatch(line) for line in told.stderr.splitlines()]
+    assert all(lines), told.stderr
+    said = [m.group(1) for m in lines]
+    total = len(ShapesGraph(load_shapes(shipped)).shapes)
+    assert said[:2] == ["loading the graph", "SHACL shapes: pyshacl is preparing"]
+    assert [re.sub(r" \S+$", "", s) for s in said[2 : 2 + total]] == [
+        f"shape {i}/{total}" for i in range(1, total + 1)
+    ]
+    assert said[2 + total :] == [
+        "checking the quotes against the evidence texts",
+        "checking the reference lists",
+        "checking the vocabulary",
+        "done",
+    ]
+    seconds = [float(m.group(2)) for m in lines]
+    assert seconds == sorted(seconds)
+
+
+def test_no_progress_and_the_default_write_nothing_off_a_terminal():
+    for args in (["validate"], ["validate", "--no-progress"], ["validate", "--format", "json"]):
+        result = run(*args)
+        assert result.exit_code == 0
+        assert result.stderr == ""
+
+
+class FakeStream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("wanted", "tty", "mode"),
+    [
+        (None, True, "terminal"),
+        (None, False, None),
+        (True, True, "terminal"),
+        (True, False, "lines"),
+        (False, True, None),
+        (False, False, None),
+    ],
+)
+def test_progress_mode(monkeypatch, wanted, tty, mode):
+    monkeypatch.setattr(cli_module.sys, "stderr", FakeStream(tty))
+    assert cli_module.progress_mode(wanted) == mode
+
+
+def forced_terminal(monkeypatch):
+    """As if stderr were a terminal (CliRunner's never is)."""
+    monkeypatch.setattr(
+        cli_module, "progress_mode", lambda wanted=None: "terminal" if wanted is not False else None
+    )
+
+
+def test_on_a_terminal_one_line_is_redrawn_then_cleared(monkeypatch):
+    plain = run("validate")
+    forced_terminal(monkeypatch)
+    told = run("validate", color=True)
+    assert told.stdout == plain.stdout
+    assert "\n" not in told.stderr
+    assert told.stderr.startswith("\rvalidate: loading the graph (")
+    assert told.stderr.endswith("\x1b[K\r\x1b[K")  # nothing left on the line for the report
+    assert "\rvalidate: shape 1/" in told.stderr
+    assert run("validate", "--no-progress", color=True).stderr == ""
+
+
+def test_on_a_terminal_an_error_starts_its_own_line(monkeypatch, tree_copy):
+    (tree_copy / "data" / "zz-broken.trig").write_text(
+        "@prefix kgr: <https://kg.example.org/kassis/id/> .\nkgr:x kgr:y \n"
+    )
+    forced_terminal(monkeypatch)
+    result = CliRunner().invoke(cli, ["--root", str(tree_copy), "validate"], color=True)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    drawn, error = result.stderr.rsplit("\r\x1b[K", 1)
+    assert drawn.startswith("\rvalidate: loading the graph (")
+    assert error.startswith("Error: data/zz-broken.trig:")
+    assert error.count("\n") == 1
+
+
+def test_every_step_is_named_in_the_cli():
+    assert set(cli_module.STEP_NAMES) == set(checks.PHASES)
