@@ -376,7 +376,7 @@ def progress_bar(total: int, label: str):
 
 STEP_NAMES = {
     "load": "loading the graph",
-    "shapes": "SHACL shapes: pyshacl is preparing",
+    "shapes": "running pyshacl with the shapes",
     "quotes": "checking the quotes against the evidence texts",
     "references": "checking the reference lists",
     "vocabulary": "checking the vocabulary",

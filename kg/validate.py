@@ -91,9 +91,9 @@ PHASES = ("load", "shapes", "quotes", "references", "vocabulary")
 class Step:
     """What a validation run starts next, for a progress display.
 
-    The phases come in the order of PHASES. In "shapes", a first step (index 0) says pyshacl is
-    preparing, then one step per shape pyshacl runs, as it starts it: index from 1 to total,
-    item the shape (a CURIE, `[]` when anonymous). Without pyshacl's help (`shape_steps`), only
+    The phases come in the order of PHASES. In "shapes", a first step (index 0) says pyshacl
+    starts, then one step per shape pyshacl runs, as it starts it: index from 1 to total, item
+    the shape (a CURIE, `[]` when anonymous). If `shape_steps` cannot hook into pyshacl, only
     the first step comes.
     """
 
