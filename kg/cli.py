@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,8 +126,14 @@ def store_of(ctx: click.Context):
     show_default=True,
     help="text for people; turtle (a sh:ValidationReport) or json for machines.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show progress on stderr: each phase and SHACL shape, with the time so far. Default: "
+    "on when stderr is a terminal (one line, redrawn); --progress off one prints a line a step.",
+)
 @click.pass_context
-def validate(ctx: click.Context, output_format: str) -> None:
+def validate(ctx: click.Context, output_format: str, progress: bool | None) -> None:
     """Check the graph against the SHACL shapes and the evidence text.
 
     Runs pyshacl (no inference) with ontology/shapes.ttl over the loaded graph, then checks
@@ -140,14 +147,16 @@ def validate(ctx: click.Context, output_format: str) -> None:
         kg validate
         kg validate --format json | jq '.results[].message'
         kg --root ./my-tree validate --format turtle > report.ttl
+        kg --root ./big-tree validate --progress 2> progress.log
     """
     from kg import validate as checks
 
     tree = tree_of(ctx)
-    if spec_of(ctx).kind == "memory":
-        report = checks.validate_tree(tree)
-    else:
-        report = checks.validate_store(store_of(ctx))
+    with step_progress(progress, "validate") as tell:
+        if spec_of(ctx).kind == "memory":
+            report = checks.validate_tree(tree, tell)
+        else:
+            report = checks.validate_store(store_of(ctx), tell)
     renderers = {
         "text": checks.format_text,
         "json": lambda r: r.to_json() + "\n",
@@ -343,15 +352,76 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
 
 
+def progress_mode(wanted: bool | None = None) -> str | None:
+    """How to show progress on stderr: "terminal" (drawn in place) when stderr is a terminal,
+    "lines" when asked for (--progress) off one, None when not wanted (by default off a
+    terminal, so piped output and an error stay as they are)."""
+    if wanted is False:
+        return None
+    if sys.stderr.isatty():
+        return "terminal"
+    return "lines" if wanted else None
+
+
 @contextlib.contextmanager
 def progress_bar(total: int, label: str):
     """A progress bar on stderr when it is a terminal; yields the library's progress callback
     `(done, total)`. Off a terminal nothing is drawn, so an error stays one line."""
-    if not sys.stderr.isatty():
+    if progress_mode() != "terminal":
         yield lambda done, total: None
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield lambda done, total: bar.update(done - bar.pos)
+
+
+STEP_NAMES = {
+    "load": "loading the graph",
+    "shapes": "running pyshacl with the shapes",
+    "quotes": "checking the quotes against the evidence texts",
+    "references": "checking the reference lists",
+    "vocabulary": "checking the vocabulary",
+}
+
+
+@contextlib.contextmanager
+def step_progress(wanted: bool | None, label: str):
+    """Yields a callback for the library's Steps (kg.validate.Step) that shows each on stderr:
+    one line redrawn in place on a terminal, one line per step when forced off one (and a last
+    line with the total time), or None when no progress is wanted."""
+    import time
+
+    mode = progress_mode(wanted)
+    if mode is None:
+        yield None
+        return
+    began = time.perf_counter()
+
+    def show(text: str) -> None:
+        text = f"{label}: {text} ({time.perf_counter() - began:.1f} s)"
+        if mode == "lines":
+            click.echo(text, err=True)
+            return
+        try:
+            columns = os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            columns = 80
+        if columns > 1:
+            text = text[: columns - 1]  # a wrapped line could not be redrawn
+        click.echo("\r" + text + "\x1b[K", err=True, nl=False)  # ESC[K: clear the rest
+
+    def tell(step) -> None:
+        if step.index:
+            show(f"shape {step.index}/{step.total} {step.item}")
+        else:
+            show(STEP_NAMES.get(step.phase, step.phase))
+
+    try:
+        yield tell
+    finally:
+        if mode == "terminal":
+            click.echo("\r\x1b[K", err=True, nl=False)  # the report (or an error) follows alone
+    if mode == "lines":
+        show("done")
 
 
 @cli.command("load")
