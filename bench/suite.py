@@ -53,7 +53,7 @@ REPO = HERE.parent
 BIN = REPO / ".venv" / "bin"
 
 QUICK_QUERIES = ["books", "timeline", "counts-by-class", "claims-by-source"]
-FULL_SIZES = "1e4,1e5,2.5e5,1e6"
+FULL_SIZES = "1e4,1e5,2.5e5,1e6,2.5e6"
 QUICK_SIZES = "1e4,1e5"
 TARGET_SIZE = 2_500_000  # load and query targets
 VALIDATE_SIZE = 250_000  # validate target
