@@ -1138,6 +1138,16 @@ def size_ratios(size: dict) -> dict:
             if cells.get((op, "peer")) and cells[(op, "peer")]["extra"] and ox and ox["median"]
             else None,
         }
+    # Queries plain rdflib's one process did not reach before its time limit: a fresh script
+    # for one of them pays at least the parse of the file, so that bounds the ratio from below.
+    process = cells.get(("queries", "peer"))
+    parse = (cells.get(("load", "peer")) or {}).get("median")
+    if process and process.get("status") != "ok" and parse:
+        for v in per_query.values():
+            kg = v["kg"]
+            if v["rdflib_kg"] is None and kg:
+                v["rdflib_kg_at_least"] = parse / kg
+    out["rdflib_status"] = (process or {}).get("status")
     out["queries"] = per_query
     out["validate"] = ratio(cells.get(("validate", "kg-mem")), cells.get(("validate", "peer")))
     return out
@@ -1189,11 +1199,26 @@ def verdicts(report: dict) -> list[str]:
             + start_up_split(size)
         )
     values = {q: v["rdflib_kg"] for q, v in size["queries"].items() if v["rdflib_kg"] is not None}
+    bounds = {
+        q: v["rdflib_kg_at_least"] for q, v in size["queries"].items() if "rdflib_kg_at_least" in v
+    }
     evals = {q: v["eval_kg"] for q, v in size["queries"].items() if v["eval_kg"] is not None}
     if values:
         slowest = min(values, key=values.get)
         failing = sorted(q for q, v in values.items() if v < 10)
-        met = not failing and len(values) == len(size["queries"])
+        unproven = sorted(q for q, v in bounds.items() if v < 10)
+        met = not failing and not unproven and len(values) + len(bounds) == len(size["queries"])
+        if bounds:
+            low = min(bounds, key=bounds.get)
+            evals_note = (
+                f" Plain rdflib's one process for all the queries ended with "
+                f"'{size['rdflib_status']}' before it reached {len(bounds)} of them"
+                f"{listed(sorted(bounds))}; a fresh script for one of those pays at least the "
+                f"parse of the file, so there kg is at least {fmt_ratio(bounds[low])}× faster "
+                f"(the smallest such bound, {low}); {len(unproven)} of them not shown to be 10×."
+            )
+        else:
+            evals_note = ""
         extra = ""
         if evals:
             low = min(evals, key=evals.get)
@@ -1207,7 +1232,7 @@ def verdicts(report: dict) -> list[str]:
             f"{verdict(met, size, exact, TARGET_SIZE)} — smallest ratio "
             f"{fmt_ratio(values[slowest])} ({slowest}); under 10×: {len(failing)} of "
             f"{len(size['queries'])}{listed(failing)} (plain rdflib as a fresh script: start-up, "
-            f"parse of the N-Triples file and the query).{extra}"
+            f"parse of the N-Triples file and the query).{extra}{evals_note}"
         )
     size, exact = at(VALIDATE_SIZE, "validate")
     value = size["validate"]
