@@ -9,12 +9,14 @@
     store.describe() -> str                                     (one line: what it holds)
 
 Every query is checked by `queries.prepare` (read-only, no SERVICE, no FROM) before any backend
-sees it, and parameters are bound as RDF terms from `queries.bind`, never from the user's text:
+sees it — on Oxigraph, a text `queries.needs_no_parser` clears (nothing in it could be SERVICE
+or FROM) is parsed by Oxigraph alone, and goes through `prepare` on any error. Parameters are
+bound as RDF terms from `queries.bind`, never from the user's text:
 
 - memory binds them with rdflib's initBindings (and keeps the parsed-graph and answer caches);
-- oxigraph passes them as pyoxigraph `substitutions` (SEP-0007) when SEP-0007 allows it — ASK,
-  CONSTRUCT, DESCRIBE, and a SELECT that projects every bound variable — and otherwise, like
-  sparql, writes them as an inline VALUES block;
+- oxigraph writes each one into the query as its term's `.n3()` (as grlc does: Oxigraph plans
+  constants, not bindings), else passes it as a SEP-0007 substitution (a projected variable),
+  else, like sparql, as an inline VALUES block;
 - sparql cannot take bindings over the protocol, so the query is sent with
   `VALUES (?var ...) { (term ...) }` as the first element of its outermost WHERE group, each
   term written with rdflib's `.n3()` (the validated RDF term).
