@@ -357,7 +357,8 @@ def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=N
     what it held: the merged graph as the default graph, each claim as a named graph.
 
     Bulk-loaded with pyoxigraph's `bulk_extend`; `progress(done, total)` is called as quads go
-    in. Returns the number of quads written.
+    in. Returns the number of quads written. `kg load` uses the faster `kg.bulkload`; this
+    straightforward path from the rdflib loader is what tests/test_bulkload.py checks it against.
     """
     ox = _oxigraph()
     path = prepare_oxigraph_folder(path)
