@@ -318,7 +318,7 @@ class OxigraphStore(Store):
         ox = _oxigraph()
         graph = bind_prefixes(Graph())
         for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            graph.add(_rdflib_triple(quad))
         return graph
 
     def loaded(self) -> LoadedGraph:
@@ -326,9 +326,7 @@ class OxigraphStore(Store):
         for name in self.store.named_graphs():
             named = claims.graph(to_rdflib(name))
             for quad in self.store.quads_for_pattern(None, None, None, name):
-                named.add(
-                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
-                )
+                named.add(_rdflib_triple(quad))
         return LoadedGraph(tree=self.tree, graph=self.graph(), claims=claims)
 
     def describe(self) -> str:
@@ -431,6 +429,11 @@ def to_rdflib(term) -> Node:
     raise StoreError(f"cannot read the term {term!r} from Oxigraph")
 
 
+def _rdflib_triple(quad) -> tuple[Node, Node, Node]:
+    """A pyoxigraph Triple or Quad's subject, predicate and object as rdflib terms."""
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+
 def _unparsed_result(answer, text: str, prepared: Query | None = None) -> Result:
     """Oxigraph's answer as an rdflib Result, built directly (no SPARQL JSON round trip, so
     rdflib's SPARQL package is not imported); columns in rdflib's order when it parsed the
@@ -446,13 +449,10 @@ def _unparsed_result(answer, text: str, prepared: Query | None = None) -> Result
     if isinstance(answer, ox.QueryTriples):
         from kg.queries import query_form
 
-        result = Result(query_form(text))  # CONSTRUCT or DESCRIBE
-        result.graph = Graph()
+        graph = Graph()
         for triple in answer:
-            result.graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
-        return result
+            graph.add(_rdflib_triple(triple))
+        return _graph_result(graph, query_form(text))  # CONSTRUCT or DESCRIBE
     result = Result("SELECT")
     names = [variable.value for variable in answer.variables]
     result.vars = [Variable(name) for name in names]
@@ -505,10 +505,10 @@ def _json_result(data: bytes, prepared: Query, where: str = "Oxigraph") -> Resul
     return result
 
 
-def _graph_result(graph: Graph, prepared: Query) -> Result:
+def _graph_result(graph: Graph, form: str) -> Result:
     from rdflib.query import Result
 
-    result = Result(_form(prepared))
+    result = Result(form)
     result.graph = graph
     return result
 
@@ -651,7 +651,7 @@ class SparqlStore(Store):
             {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
         )
         if graph_form:
-            return _graph_result(self._parse_graph(data, media), prepared)
+            return _graph_result(self._parse_graph(data, media), _form(prepared))
         if "json" not in media:
             raise EndpointError(
                 f"{self.url} did not answer with SPARQL results (got {media or 'no type'}); "
