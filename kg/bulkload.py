@@ -22,12 +22,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.dates import bounds
 from kg.errors import DataSyntaxError
-from kg.load import DATA_SUFFIXES, Tree, claim_key, data_files, load, statement_name
-from kg.namespaces import BASE, KGV
+from kg.load import (
+    DATA_SUFFIXES,
+    Tree,
+    claim_key,
+    data_files,
+    derivation_name,
+    load,
+    statement_name,
+)
+from kg.namespaces import BASE, KGV, SYMMETRIC
 from kg.store import StoreError, _one_line, _oxigraph, prepare_oxigraph_folder
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PROV_NS = "http://www.w3.org/ns/prov#"
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 
 
 class _Refused(Exception):
@@ -142,9 +153,13 @@ def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
     """
     default_graph = ox.DefaultGraph()
     quote = str(ox.NamedNode(str(KGV.quote)))
+    qualified = f"<{PROV_NS}qualifiedDerivation>"
+    entity = f"<{PROV_NS}entity>"
+    symmetric = {f"<{p}>" for p in SYMMETRIC}
     terms = _RdflibForms(ox)
 
-    claims: dict[str, list[tuple[str, str, str, str]]] = {}  # claim -> [(s, p, o, o's n3)]
+    # claim -> [(s, p, o, o's n3, day range of a dated o)]
+    claims: dict[str, list[tuple[str, str, str, str, tuple[str, str] | None]]] = {}
     claim_file: dict[str, Path] = {}
     plain: list[tuple[str, str, object]] = []  # the default graph, as written
     for path in data_files(tree):
@@ -161,40 +176,93 @@ def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
                 claims[name], claim_file[name] = [], path
             elif claim_file[name] != path:
                 raise _Refused  # one claim written in two files
+            days = bounds(o.value, o.datatype.value) if isinstance(o, ox.Literal) else None
             o, o_n3 = terms.object(o)
-            claims[name].append((str(s), str(quad.predicate), o, o_n3))
+            claims[name].append((str(s), str(quad.predicate), o, o_n3, days))
 
     about: dict[str, list[str]] = {}  # claim -> its quote and sources, as "p o .\n"
+    credited: dict[str, list[str]] = {}  # claim -> the blank nodes of its credits
+    described: dict[str, list[tuple[str, str]]] = {}  # blank node -> [(p, o)]
     facts: list[str] = []
     for s, p, o in plain:
         o = terms.object(o)[0]
         if s in claims:
-            about.setdefault(s, []).append(f"{p} {o} .\n")
+            if p == qualified:
+                credited.setdefault(s, []).append(o)
+            else:
+                about.setdefault(s, []).append(f"{p} {o} .\n")
         elif p == quote:
             raise _Refused  # a quote without a claim graph
+        elif s.startswith("_:"):
+            described.setdefault(s, []).append((p, o))
         else:
             facts.append(f"{s} {p} {o} .\n")
     del plain
 
-    total = len(facts) + sum(len(t) * (7 + len(about.get(c, ()))) for c, t in claims.items())
+    # claim -> [(source IRI, ["p o" of its derivation])], as the rdflib loader orders them
+    credits: dict[str, list[tuple[str, list[str]]]] = {}
+    for claim, nodes in credited.items():
+        for node in nodes:
+            entities = [o for p, o in described.get(node, []) if p == entity]
+            if not node.startswith("_:") or len(entities) != 1 or not entities[0].startswith("<"):
+                raise _Refused  # a credit must name its source once
+            description = sorted(described.pop(node))
+            credits.setdefault(claim, []).append(
+                (entities[0], [f"{p} {o}" for p, o in description])
+            )
+    facts += [f"{s} {p} {o} .\n" for s, pairs in described.items() for p, o in pairs]
+
+    def statement_lines(
+        key: str, tail: list[str], sources, s: str, p: str, o: str, o_n3: str, days
+    ) -> tuple[str, str]:
+        iri = statement_name(key, f"{s} {p} {o_n3}")  # IRIs' n3 is their N-Triples
+        at = f"<{iri}> "
+        text = (
+            f"{at}<{RDF_NS}type> <{RDF_NS}Statement> .\n"
+            f"{at}<{RDF_NS}subject> {s} .\n"
+            f"{at}<{RDF_NS}predicate> {p} .\n"
+            f"{at}<{RDF_NS}object> {o} .\n" + "".join(at + line for line in tail)
+        )
+        for source, description in sources:
+            derivation = f"<{derivation_name(iri, source[1:-1])}>"
+            text += (
+                f"{at}<{PROV_NS}wasDerivedFrom> {source} .\n"
+                f"{at}{qualified} {derivation} .\n"
+                f"{derivation} <{RDF_NS}type> <{PROV_NS}Derivation> .\n"
+                + "".join(f"{derivation} {pair} .\n" for pair in description)
+            )
+        if days:
+            text += (
+                f'{at}<{KGV.earliest}> "{days[0]}"^^<{XSD_DATE}> .\n'
+                f'{at}<{KGV.latest}> "{days[1]}"^^<{XSD_DATE}> .\n'
+            )
+        return iri, text
+
+    def per_statement(claim: str, triple) -> int:
+        sources = credits.get(claim, [])
+        size = 5 + len(about.get(claim, ())) + sum(3 + len(d) for _, d in sources)
+        size += 2 if triple[4] else 0
+        return 2 * size + 2 if triple[1] in symmetric and triple[2].startswith("<") else size
+
+    total = len(facts) + sum(
+        1 + per_statement(c, t) + 1 for c, triples in claims.items() for t in triples
+    )
 
     def lines() -> Iterator[str]:
         yield from facts
         for name, triples in claims.items():
             key = claim_key(name[1:-1])
             tail = [f"<{KGV.fromClaim}> {name} .\n", *about.get(name, [])]
-            for s, p, o, o_n3 in triples:
-                at = f"<{statement_name(key, f'{s} {p} {o_n3}')}> "  # IRIs' n3 is their N-Triples
-                yield (
-                    f"{s} {p} {o} .\n"
-                    f"{at}<{RDF_NS}type> <{RDF_NS}Statement> .\n"
-                    f"{at}<{RDF_NS}subject> {s} .\n"
-                    f"{at}<{RDF_NS}predicate> {p} .\n"
-                    f"{at}<{RDF_NS}object> {o} .\n" + "".join(at + line for line in tail)
-                )
+            sources = credits.get(name, [])
+            for s, p, o, o_n3, days in triples:
+                iri, text = statement_lines(key, tail, sources, s, p, o, o_n3, days)
+                yield f"{s} {p} {o} .\n" + text
+                if p in symmetric and o.startswith("<"):
+                    inverse, text = statement_lines(key, tail, sources, o, p, s, s, None)
+                    yield f"{o} {p} {s} .\n{text}<{inverse}> <{KGV.inverseOf}> <{iri}> .\n"
         for name, triples in claims.items():
             graph = f" {name} .\n"
-            yield "".join(f"{s} {p} {o}{graph}" for s, p, o, _ in triples)
+            yield "".join(f"{s} {p} {o}{graph}" for s, p, o, _, _ in triples)
 
     return total, lines()
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
+from kg.dates import bounds
 from kg.errors import DataSyntaxError, RootError
-from kg.namespaces import CLAIM, KGV, STMT, bind_prefixes
+from kg.namespaces import CLAIM, KGV, SRC, STMT, SYMMETRIC, bind_prefixes
 
 DATA_SUFFIXES = {".trig": "trig", ".ttl": "turtle"}
 SHAPES_FILE = "shapes.ttl"
@@ -198,6 +199,14 @@ def statement_name(key: str, ntriple: str) -> str:
     return f"{STMT}{key}-{hashlib.sha1(ntriple.encode()).hexdigest()[:10]}"
 
 
+def derivation_name(statement: str, entity: str) -> str:
+    """The IRI of the prov:Derivation that credits `entity` (a source) for `statement`."""
+    local = entity[len(str(SRC)) :] if entity.startswith(str(SRC)) else ""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
+        local = hashlib.sha1(entity.encode()).hexdigest()[:12]
+    return f"{statement}/from/{local}"
+
+
 def data_files(tree: Tree) -> list[Path]:
     return sorted(p for p in tree.data_dir.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
 
@@ -239,44 +248,99 @@ def load(tree: Tree) -> LoadedGraph:
         default_triples.extend((triple, path) for triple in parsed.default_graph)
 
     metadata = Graph()  # what the files say about claims, consumed into their statements
+    described: dict[BNode, list[tuple[tuple[Node, Node, Node], Path]]] = {}
     for triple, path in default_triples:
-        subject, predicate = triple[0], triple[1]
+        subject = triple[0]
         if subject in claim_files:
             metadata.add(triple)
-            continue
-        if predicate == KGV.quote:
+        elif isinstance(subject, BNode):
+            described.setdefault(subject, []).append((triple, path))  # a credit, or plain data
+        else:
+            _add_plain(loaded, triple, path)
+    credits: dict[Node, list[tuple[Node, list[tuple[Node, Node]]]]] = {}
+    for claim, node in sorted(metadata.subject_objects(PROV.qualifiedDerivation)):
+        entities = [o for (_, p, o), _ in described.get(node, []) if p == PROV.entity]
+        if not isinstance(node, BNode) or len(entities) != 1 or not isinstance(entities[0], URIRef):
+            path = claim_files[claim]
             raise DataSyntaxError(
-                f"{tree.relative(path)}:{_line_of(path, subject, loaded.graph)}: "
-                f"{_short(loaded.graph, subject)} has a kgv:quote but no claim graph; write "
-                "the triples that quote states inside `claim:... { }` next to it"
+                f"{tree.relative(path)}:{_line_of(path, claim, loaded.graph)}: claim "
+                f"{_short(loaded.graph, claim)} credits a source without naming it once; write "
+                'each credit as [ prov:entity src:... ; kgv:entryWords "..." ] or '
+                "[ prov:entity src:... ; kgv:topicOnly true ]"
             )
-        loaded.graph.add(triple)
-        loaded.declared_in.setdefault(subject, path)
+        description = [(p, o) for (_, p, o), _ in described.pop(node)]
+        credits.setdefault(claim, []).append((entities[0], sorted(description)))
+    for items in described.values():  # blank nodes that are not credits: plain data
+        for triple, path in items:
+            _add_plain(loaded, triple, path)
     for name, path in claim_files.items():
         loaded.declared_in[name] = path
-        _reify_claim(loaded, name, metadata)
+        _reify_claim(loaded, name, metadata, credits.get(name, []))
     return loaded
+
+
+def _add_plain(loaded: LoadedGraph, triple: tuple[Node, Node, Node], path: Path) -> None:
+    """A default-graph triple that is not about a claim: an entity's type or name, a record."""
+    subject, predicate = triple[0], triple[1]
+    if predicate == KGV.quote:
+        raise DataSyntaxError(
+            f"{loaded.tree.relative(path)}:{_line_of(path, subject, loaded.graph)}: "
+            f"{_short(loaded.graph, subject)} has a kgv:quote but no claim graph; write "
+            "the triples that quote states inside `claim:... { }` next to it"
+        )
+    loaded.graph.add(triple)
+    loaded.declared_in.setdefault(subject, path)
 
 
 def _short(graph: Graph, node: Node) -> str:
     return node.n3(graph.namespace_manager)
 
 
-def _reify_claim(loaded: LoadedGraph, claim: Node, metadata: Graph) -> None:
-    about_claim = list(metadata.predicate_objects(claim))
-    for triple in loaded.claims.graph(claim):
+def _reify_claim(
+    loaded: LoadedGraph,
+    claim: Node,
+    metadata: Graph,
+    credits: list[tuple[Node, list[tuple[Node, Node]]]],
+) -> None:
+    """One rdf:Statement per claim triple, carrying the claim's quote and sources; each credited
+    reference as a prov:Derivation of its own (with its reason); a dated object's day range;
+    and for a symmetric predicate the inverse fact, marked kgv:inverseOf the authored one."""
+    about_claim = [(p, o) for p, o in metadata.predicate_objects(claim)]
+    graph = loaded.graph
+
+    def reify(triple: tuple[Node, Node, Node]) -> URIRef:
         statement = statement_iri(claim, triple)
-        graph = loaded.graph
         graph.add((statement, RDF.type, RDF.Statement))
         graph.add((statement, RDF.subject, triple[0]))
         graph.add((statement, RDF.predicate, triple[1]))
         graph.add((statement, RDF.object, triple[2]))
         graph.add((statement, KGV.fromClaim, claim))
         for predicate, obj in about_claim:
-            graph.add((statement, predicate, obj))
+            if predicate != PROV.qualifiedDerivation:
+                graph.add((statement, predicate, obj))
+        for entity, description in credits:
+            derivation = URIRef(derivation_name(str(statement), str(entity)))
+            graph.add((statement, PROV.wasDerivedFrom, entity))
+            graph.add((statement, PROV.qualifiedDerivation, derivation))
+            graph.add((derivation, RDF.type, PROV.Derivation))
+            for predicate, obj in description:
+                graph.add((derivation, predicate, obj))
+        obj = triple[2]
+        days = bounds(str(obj), obj.datatype) if isinstance(obj, Literal) else None
+        if days:
+            graph.add((statement, KGV.earliest, Literal(days[0], datatype=XSD.date)))
+            graph.add((statement, KGV.latest, Literal(days[1], datatype=XSD.date)))
         loaded.declared_in[statement] = loaded.declared_in.get(claim) or loaded.declared_in.get(
             triple[0]
         )
+        return statement
+
+    for triple in loaded.claims.graph(claim):
+        statement = reify(triple)
+        subject, predicate, obj = triple
+        if predicate in SYMMETRIC and isinstance(obj, URIRef):
+            graph.add((obj, predicate, subject))
+            graph.add((reify((obj, predicate, subject)), KGV.inverseOf, statement))
 
 
 def load_ontology(tree: Tree) -> Graph:

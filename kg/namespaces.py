@@ -32,19 +32,40 @@ class KGV(DefinedNamespace):
     underBannerOf: URIRef
     holdsPosition: URIRef
     criticizedBy: URIRef
-    statedAt: URIRef
-    opposes: URIRef
     composition: URIRef
     purpose: URIRef
     requestAddressedTo: URIRef
     moderator: URIRef
     openingSessionChair: URIRef
     agreedToCreateBy: URIRef
-    proposedBy: URIRef
     outcome: URIRef
     closeTo: URIRef
     citationText: URIRef
+    entryWords: URIRef
+    topicOnly: URIRef
+    quoteIn: URIRef
+    referenceList: URIRef
+    mentionReviewed: URIRef
+    earliest: URIRef
+    latest: URIRef
+    inverseOf: URIRef
+    closeFriendOf: URIRef
+    leadingCommentatorOn: URIRef
+    leadingCommentatorSince: URIRef
+    roundOf: URIRef
+    drawnUpBy: URIRef
+    invitedBy: URIRef
+    invitedTo: URIRef
+    timing: URIRef
+    agreedAfter: URIRef
+    foundingParties: URIRef
+    Office: URIRef
 
+
+# Predicates whose facts hold both ways: the loader derives the inverse statement of each (the
+# same quote and sources, marked kgv:inverseOf). ontology/vocab.ttl declares them
+# owl:SymmetricProperty; a test keeps the two in step.
+SYMMETRIC = frozenset({SDO.spouse})
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 
