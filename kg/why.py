@@ -2,8 +2,15 @@
 
 `explain(loaded, "Randa Kassis")` finds the entity (by name in any language, local name, CURIE or
 IRI) and returns every sourced statement whose subject or object it is; `explain(loaded, s, p, o)`
-returns the statement(s) of one triple. The result is plain data (dataclasses), rendered by
-`format_text` and `format_json` here and reused by anything else that needs to say "why".
+returns the statement(s) of one triple; `explain_source(loaded, src)` the facts a source record
+is credited for. The result is plain data (dataclasses), rendered by `format_text` and
+`format_json` here and reused by anything else that needs to say "why" (the pages).
+
+Each source of a statement carries its reason: the evidence text (the quote is from its prose or
+its reference list), or a reference credited by the words of its reference-list entry or by its
+topic only (the statement's prov:qualifiedDerivation). Each statement counts its independent
+outlets: the distinct outlets (schema:isPartOf, else the record itself) of its credited
+references, evidence texts not counted; an outlet credited both ways counts as entry words.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from rdflib import Graph, Literal, URIRef
@@ -56,6 +63,46 @@ class Term:
         }
 
 
+ENTRY_WORDS = "entry words"
+TOPIC_ONLY = "topic only"
+EVIDENCE_TEXT = "evidence text"
+PROSE = "prose"
+REFERENCE_LIST = "reference list"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a source is credited for a statement.
+
+    `kind` is "evidence text" (the text the quote is from; `quote_in` says which part of it:
+    "prose" or "reference list"), "entry words" (a reference whose reference-list entry holds
+    `words`, which state or name the fact) or "topic only" (a reference cited there, whose entry
+    does not state the fact).
+    """
+
+    kind: str
+    words: str | None = None  # the entry words, for "entry words"
+    quote_in: str | None = None  # "prose" or "reference list", for "evidence text"
+
+    @property
+    def text(self) -> str:
+        """The reason in words: `entry words: "…"`, `topic only`, `evidence text (quote from
+        its prose)`."""
+        if self.kind == ENTRY_WORDS:
+            return f'{ENTRY_WORDS}: "{self.words}"'
+        if self.kind == EVIDENCE_TEXT:
+            return f"{EVIDENCE_TEXT} (quote in its {self.quote_in})"
+        return self.kind
+
+    def to_dict(self) -> dict[str, str]:
+        shown = {"kind": self.kind}
+        if self.kind == ENTRY_WORDS:
+            shown["words"] = str(self.words)
+        if self.kind == EVIDENCE_TEXT:
+            shown["quote_in"] = str(self.quote_in)
+        return shown
+
+
 @dataclass(frozen=True)
 class Source:
     """A source record a statement is derived from, with the fields a reader needs to find it."""
@@ -68,8 +115,9 @@ class Source:
     language: str | None
     kind: str | None  # schema.org type: NewsArticle, WebPage, Book, ...
     is_article: bool  # the evidence text itself (the Wikipedia article)
+    reason: Reason | None = None  # None: a source the statement names without crediting it
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "iri": self.iri,
             "title": self.title,
@@ -77,6 +125,43 @@ class Source:
             "date": self.date,
             "outlet": self.outlet,
             "kind": self.kind,
+            "reason": self.reason.to_dict() if self.reason is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Outlets:
+    """A statement's independent outlets, by their labels (sorted): those crediting it by the
+    words of an entry, and those crediting it by topic only. The evidence text is not one."""
+
+    by_entry_words: tuple[str, ...] = ()
+    topic_only: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.by_entry_words) + len(self.topic_only)
+
+    @property
+    def text(self) -> str:
+        """`2 independent outlets: 1 by entry words (Le Monde), 1 topic only (Reuters)`."""
+        head = f"{self.count} independent outlet{'' if self.count == 1 else 's'}"
+        if not self.count:
+            return f"{head} (the evidence text alone)"
+        groups = [
+            f"{len(names)} {how} ({', '.join(names)})"
+            for how, names in (
+                ("by entry words", self.by_entry_words),
+                (TOPIC_ONLY, self.topic_only),
+            )
+            if names
+        ]
+        return f"{head}: {', '.join(groups)}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "by_entry_words": list(self.by_entry_words),
+            "topic_only": list(self.topic_only),
         }
 
 
@@ -94,10 +179,19 @@ class Explained:
     sources: tuple[Source, ...]
     where: str | None  # data/file.trig:LINE of its claim
     side: str  # "subject" or "object": which end the asked-for entity is; "triple" otherwise
+    outlets: Outlets = Outlets()
+    inverse_of: str | None = None  # the authored statement this one is the inverse of
 
     @property
     def fact(self) -> str:
         return f"{self.subject.label} — {self.predicate.label} — {self.object.label}"
+
+    @property
+    def authored_fact(self) -> str | None:
+        """For an inverse statement, the fact as authored (its ends swapped back)."""
+        if self.inverse_of is None:
+            return None
+        return f"{self.object.label} — {self.predicate.label} — {self.subject.label}"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -108,6 +202,8 @@ class Explained:
             "claim": self.claim,
             "quote": self.quote,
             "sources": [source.to_dict() for source in self.sources],
+            "independent_outlets": self.outlets.to_dict(),
+            "inverse_of": self.inverse_of,
         }
 
 
@@ -118,6 +214,7 @@ class Explanation:
     statements: tuple[Explained, ...]
     entity: Term | None = None  # set when one entity was asked about
     triple: tuple[Term, Term, Term] | None = None  # set when one triple was asked about
+    source: Term | None = None  # set when the statements a source is credited for were asked
 
     @property
     def as_subject(self) -> list[Explained]:
@@ -158,6 +255,19 @@ def explain(
     return why.triple(subject, predicate, obj)
 
 
+def explain_source(
+    loaded: LoadedGraph, source: str | URIRef, *, vocabulary: Graph | None = None
+) -> Explanation:
+    """Every statement derived from a source record (prov:wasDerivedFrom): for a reference, the
+    statements it is credited for, each with its reason; ordered by subject, predicate and object
+    label. Facts as authored: the inverse the loader derives of a symmetric fact (kgv:inverseOf)
+    is not listed again, as in the saved query claims-by-source. Raises NotFoundError when
+    `source` is no source record."""
+    if vocabulary is None:
+        vocabulary = load_ontology(loaded.tree)
+    return _Why(loaded, vocabulary).source(source)
+
+
 def format_text(explanation: Explanation) -> str:
     """The explanation for people: each fact in words, its sources, its quote, its claim."""
     lines: list[str] = []
@@ -173,6 +283,9 @@ def format_text(explanation: Explanation) -> str:
             f"{len(explanation.as_object)} as object."
         )
         groups = [("As subject", explanation.as_subject), ("As object", explanation.as_object)]
+    elif explanation.source is not None:
+        lines.append(f"{explanation.source.n3}: {count} {plural} derived from it.")
+        groups = [("", list(explanation.statements))]
     else:
         assert explanation.triple is not None
         lines.append(f"{' '.join(t.n3 for t in explanation.triple)}: {count} sourced {plural}.")
@@ -188,11 +301,17 @@ def format_text(explanation: Explanation) -> str:
 
 
 def _statement_lines(statement: Explained) -> list[str]:
-    lines = [statement.fact]
+    fact = statement.fact
+    if statement.authored_fact is not None:
+        fact += f" (inverse of the authored fact {statement.authored_fact})"
+    lines = [fact]
     for source in statement.sources:
         details = [f'"{source.title}"' if source.title else source.curie]
         details += [d for d in (source.outlet, source.date, source.language) if d]
         lines.append(f"    source: {', '.join(details)} [{source.curie}]")
+        if source.reason is not None:
+            lines.append(f"            {source.reason.text}")
+    lines.append(f"    support: {statement.outlets.text}")
     if statement.quote is not None:
         lines.append(f'    quote:  "{statement.quote}"')
     claim = statement.claim_curie or statement.statement
@@ -276,6 +395,30 @@ class _Why:
         as_object = [self._explained(st, "object") for st in self.graph.subjects(RDF.object, node)]
         as_object.sort(key=lambda s: self._order(s.predicate, s.subject, s))
         return Explanation(tuple(statements + as_object), entity=self._term(node))
+
+    def source(self, text: str | URIRef) -> Explanation:
+        node = URIRef(text) if isinstance(text, URIRef) else self._as_iri(text)
+        if node is None or node not in self.records:
+            close = difflib.get_close_matches(
+                self._n3(node) if node is not None else str(text),
+                sorted(self._n3(r) for r in self.records),
+                n=1,
+            )
+            shown = self._n3(node) if node is not None else f"'{text}'"
+            hint = f" — did you mean {close[0]}?" if close else ""
+            raise NotFoundError(f"no source record {shown} in the graph{hint}")
+        statements = [
+            self._explained(st, "source")
+            for st in self.graph.subjects(PROV.wasDerivedFrom, node)
+            if (st, KGV.inverseOf, None) not in self.graph
+        ]
+        statements.sort(
+            key=lambda s: (
+                s.subject.label.casefold(),
+                *self._order(s.predicate, s.object, s),
+            )
+        )
+        return Explanation(tuple(statements), source=self._term(node))
 
     def triple(self, subject: str, predicate: str, obj: str) -> Explanation:
         s = self._resolve_entity(subject)
@@ -478,8 +621,14 @@ class _Why:
         value = self.graph.value
         claim = value(statement, KGV.fromClaim)
         quote = value(statement, KGV.quote)
+        inverse_of = value(statement, KGV.inverseOf)
+        credits = self._credits(statement)
+        reasons = self._reasons(statement, credits)
         sources = sorted(
-            (self._source(src) for src in self.graph.objects(statement, PROV.wasDerivedFrom)),
+            (
+                replace(self._source(src), reason=reasons.get(src))
+                for src in self.graph.objects(statement, PROV.wasDerivedFrom)
+            ),
             key=lambda s: (not s.is_article, s.date is None, s.date or "", s.curie),
         )
         return Explained(
@@ -493,7 +642,54 @@ class _Why:
             sources=tuple(sources),
             where=self.loaded.locate(statement),
             side=side,
+            outlets=self._outlets(credits),
+            inverse_of=str(inverse_of) if inverse_of is not None else None,
         )
+
+    def _is_evidence(self, node: Node) -> bool:
+        return (node, KGV.evidenceFile, None) in self.graph
+
+    def _credits(self, statement: Node) -> dict[Node, Reason]:
+        """The references a statement credits (its prov:qualifiedDerivation), with their reason:
+        entry words when a credit of the reference gives them, else topic only."""
+        graph = self.graph
+        words: dict[Node, set[str]] = defaultdict(set)
+        for derivation in graph.objects(statement, PROV.qualifiedDerivation):
+            for entity in graph.objects(derivation, PROV.entity):
+                words[entity].update(str(w) for w in graph.objects(derivation, KGV.entryWords))
+        return {
+            entity: Reason(ENTRY_WORDS, words=" | ".join(sorted(w))) if w else Reason(TOPIC_ONLY)
+            for entity, w in words.items()
+        }
+
+    def _reasons(self, statement: Node, credits: dict[Node, Reason]) -> dict[Node, Reason]:
+        """Each source's reason: the evidence text's (which part the quote is in), else its
+        credit's."""
+        listed = (statement, KGV.quoteIn, KGV.referenceList) in self.graph
+        evidence = Reason(EVIDENCE_TEXT, quote_in=REFERENCE_LIST if listed else PROSE)
+        return {
+            source: evidence if self._is_evidence(source) else credits[source]
+            for source in self.graph.objects(statement, PROV.wasDerivedFrom)
+            if self._is_evidence(source) or source in credits
+        }
+
+    def _outlets(self, credits: dict[Node, Reason]) -> Outlets:
+        """The distinct outlets of the credited references, evidence texts aside, by reason; an
+        outlet credited both ways counts as entry words."""
+        by_words: set[Node] = set()
+        by_topic: set[Node] = set()
+        for reference, reason in credits.items():
+            if self._is_evidence(reference):
+                continue
+            outlets = set(self.graph.objects(reference, SDO.isPartOf)) or {reference}
+            (by_words if reason.kind == ENTRY_WORDS else by_topic).update(outlets)
+        by_topic -= by_words
+
+        def labels(nodes: set[Node]) -> tuple[str, ...]:
+            shown = sorted((self._label(n).casefold(), str(n), self._label(n)) for n in nodes)
+            return tuple(label for _, _, label in shown)
+
+        return Outlets(by_entry_words=labels(by_words), topic_only=labels(by_topic))
 
     def _source(self, node: Node) -> Source:
         value = self.graph.value
@@ -536,9 +732,12 @@ class _Why:
 __all__ = [
     "Explained",
     "Explanation",
+    "Outlets",
+    "Reason",
     "Source",
     "Term",
     "explain",
+    "explain_source",
     "format_json",
     "format_text",
 ]

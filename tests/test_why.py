@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -18,14 +19,27 @@ LE_MONDE_TITLE = (
     "Compagnon d'une opposante syrienne adoubée par le Kremlin, l'homme d'affaires cultive ses "
     "réseaux russes depuis le début des années 1990"
 )
-SPOUSE_BLOCK = (
-    "Randa Kassis — spouse — Fabien Baussart\n"
-    '    source: "Randa Kassis", English Wikipedia, en [src:wikipedia-randa-kassis]\n'
-    f'    source: "{LE_MONDE_TITLE}", Le Monde, 2017-03-19, fr [src:lemonde-2017-03-19-baussart]\n'
-    '    quote:  "Kassis is married to Fabien Baussart"\n'
-    "    claim:  claim:kassis-spouse (data/randa-kassis.trig:"
-)
+SPOUSE = "Randa Kassis — spouse — Fabien Baussart"
+SPOUSE_INVERSE = f"Fabien Baussart — spouse — Randa Kassis (inverse of the authored fact {SPOUSE})"
 ROUND_1_MODERATOR = ("kgr:astana-platform-round-1", "kgv:moderator", "kgr:baghdad-amreyev")
+# A source's reason, on the line below it (the shipped data decides which reference is which).
+REASON = re.compile(
+    r"            (evidence text \(quote in its (prose|reference list)\)"
+    r'|topic only|entry words: ".+")'
+)
+SUPPORT = re.compile(r"    support: \d+ independent outlets?(: .+| \(the evidence text alone\))")
+
+
+def block(output: str, fact: str) -> list[str]:
+    """The lines `kg why` prints for one fact: the fact, its sources, support, quote and claim."""
+    start = output.index(f"\n{fact}\n") + 1
+    return output[start:].split("\n\n")[0].rstrip("\n").split("\n")
+
+
+def claim_line(path: str, claim: str) -> int:
+    """The line of data/ where a claim is written (its named graph)."""
+    lines = (REPO / path).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(f"{claim} {{"))
 
 
 def run(*args):
@@ -53,9 +67,43 @@ def kassis() -> str:
     return ok("Randa Kassis")
 
 
-def test_entity_shows_the_spouse_fact_with_sources_and_quote(kassis):
+def test_entity_shows_the_spouse_fact_with_sources_reasons_and_quote(kassis):
     assert kassis.startswith("Randa Kassis (kgr:randa-kassis): ")
-    assert SPOUSE_BLOCK in kassis
+    lines = block(kassis, SPOUSE)
+    assert lines[0] == SPOUSE
+    assert lines[1:3] == [
+        '    source: "Randa Kassis", English Wikipedia, en [src:wikipedia-randa-kassis]',
+        "            evidence text (quote in its prose)",
+    ]
+    assert lines[3] == (
+        f'    source: "{LE_MONDE_TITLE}", Le Monde, 2017-03-19, fr '
+        "[src:lemonde-2017-03-19-baussart]"
+    )
+    assert REASON.fullmatch(lines[4]) and not lines[4].endswith("(quote in its prose)")
+    assert SUPPORT.fullmatch(lines[5]) and "(Le Monde)" in lines[5]
+    assert lines[6:] == [
+        '    quote:  "Kassis is married to Fabien Baussart"',
+        "    claim:  claim:kassis-spouse "
+        f"(data/randa-kassis.trig:{claim_line('data/randa-kassis.trig', 'claim:kassis-spouse')})",
+    ]
+
+
+def test_every_source_has_its_reason_and_every_fact_its_outlets(kassis):
+    lines = kassis.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("    source: "):
+            assert REASON.fullmatch(lines[index + 1]), lines[index : index + 2]
+    facts = [i for i, line in enumerate(lines) if " — " in line and not line.startswith(" ")]
+    supports = [i for i, line in enumerate(lines) if line.startswith("    support: ")]
+    assert len(supports) == len(facts) == kassis.count("\n    quote:  ")
+    assert all(SUPPORT.fullmatch(lines[i]) for i in supports)
+
+
+def test_the_inverse_of_the_spouse_fact_is_shown_from_her_end_too(kassis):
+    _, object_part = kassis.split("\nAs object (")
+    spouse, inverse = block(kassis, SPOUSE), block(kassis, SPOUSE_INVERSE)
+    assert f"\n{SPOUSE_INVERSE}\n" in object_part
+    assert inverse[1:] == spouse[1:]  # the same sources, reasons, quote and claim
 
 
 def test_entity_lists_statements_as_subject_then_as_object(kassis):
@@ -63,7 +111,7 @@ def test_entity_lists_statements_as_subject_then_as_object(kassis):
     assert "\nAs subject (" in subject_part
     assert "Randa Kassis — nationality — France" in subject_part
     assert "Astana Platform — founder — Randa Kassis" in object_part
-    assert "Randa Kassis — spouse —" not in object_part
+    assert f"\n{SPOUSE}\n" not in object_part  # only its inverse, marked as such
     facts = [line for line in subject_part.splitlines() if line.startswith("Randa Kassis — ")]
     predicates = [fact.split(" — ")[1] for fact in facts]
     assert predicates == sorted(predicates, key=str.casefold)  # grouped by predicate label
@@ -107,12 +155,16 @@ def test_triple_shows_its_statement_and_exactly_its_sources():
         "\n"
         "first round of the Astana platform — moderator — Baghdad Amreyev\n"
         '    source: "Randa Kassis", English Wikipedia, en [src:wikipedia-randa-kassis]\n'
+        "            evidence text (quote in its prose)\n"
         '    source: "Syrian Opposition Meeting in Astana Makes Tentative Headway in Finding Way '
         'Forward for Peace Process", The Astana Times, 2015-05-29, en '
         "[src:astana-times-2015-05-29-tentative-headway]\n"
+        "            topic only\n"
+        "    support: 1 independent outlet: 1 topic only (The Astana Times)\n"
         '    quote:  "The first round of the Astana platform was moderated by Kazakh Ambassador '
         'Baghdad Amreyev"\n'
-        "    claim:  claim:astana-round-1-moderator (data/astana-platform.trig:64)\n"
+        "    claim:  claim:astana-round-1-moderator (data/astana-platform.trig:"
+        f"{claim_line('data/astana-platform.trig', 'claim:astana-round-1-moderator')})\n"
     )
 
 
@@ -133,6 +185,16 @@ def test_triple_as_json_names_exactly_the_cited_sources():
         "2015-05-29",
         "NewsArticle",
     )
+    assert [s["reason"] for s in statement["sources"]] == [
+        {"kind": "evidence text", "quote_in": "prose"},
+        {"kind": "topic only"},
+    ]
+    assert statement["independent_outlets"] == {
+        "count": 1,
+        "by_entry_words": [],
+        "topic_only": ["The Astana Times"],
+    }
+    assert statement["inverse_of"] is None
 
 
 @pytest.mark.parametrize(
@@ -167,14 +229,22 @@ def test_language_tagged_and_bare_literal_objects_find_the_same_statement():
 def test_json_holds_the_same_quote_and_sources(kassis):
     statements = json.loads(ok("Randa Kassis", "--format", "json"))
     spouse = [s for s in statements if s["predicate"]["iri"] == "https://schema.org/spouse"]
-    assert len(spouse) == 1
-    assert spouse[0]["quote"] == "Kassis is married to Fabien Baussart"
-    assert f'quote:  "{spouse[0]["quote"]}"' in kassis
-    assert spouse[0]["subject"] == {
-        "iri": "https://kg.example.org/kassis/id/randa-kassis",
-        "label": "Randa Kassis",
-    }
-    assert spouse[0]["sources"][1] == {
+    assert len(spouse) == 2  # as authored (she is its subject), and its inverse (its object)
+    authored, inverse = spouse
+    assert (authored["inverse_of"], inverse["inverse_of"]) == (None, authored["statement"])
+    assert authored["quote"] == inverse["quote"] == "Kassis is married to Fabien Baussart"
+    assert f'quote:  "{authored["quote"]}"' in kassis
+    assert (
+        authored["subject"]
+        == inverse["object"]
+        == {
+            "iri": "https://kg.example.org/kassis/id/randa-kassis",
+            "label": "Randa Kassis",
+        }
+    )
+    le_monde = dict(authored["sources"][1])
+    assert le_monde.pop("reason")["kind"] in ("entry words", "topic only")
+    assert le_monde == {
         "iri": "https://kg.example.org/kassis/source/lemonde-2017-03-19-baussart",
         "title": LE_MONDE_TITLE,
         "language": "fr",
@@ -182,6 +252,8 @@ def test_json_holds_the_same_quote_and_sources(kassis):
         "outlet": "Le Monde",
         "kind": "NewsArticle",
     }
+    assert inverse["sources"] == authored["sources"]
+    assert authored["independent_outlets"]["count"] == 1
     assert len(statements) == kassis.count("\n    quote:  ")
     job = next(s for s in statements if s["object"].get("value") == "politician")
     assert job["object"] == {
