@@ -2,9 +2,10 @@
 
 Each page function takes the loaded graph (and what it shows), gathers plain data here and
 renders one template of `kg/templates/` with autoescaping on. Facts and their provenance come from
-`kg.why.explain`; this module only adds the bibliographic fields of source records and the
-layout. Pages are readable without JavaScript; every literal carries its language, and right-to-left
-scripts (Arabic) are marked `dir="rtl"`.
+`kg.why` (`explain`, `explain_source`), with each source's reason and each fact's independent
+outlets; this module only adds the bibliographic fields of source records and the layout. Pages
+are readable without JavaScript; every literal carries its language, and right-to-left scripts
+(Arabic) are marked `dir="rtl"`.
 """
 
 from __future__ import annotations
@@ -147,6 +148,13 @@ def _explain(loaded: LoadedGraph, iri: Node):
     return explain(loaded, str(iri), vocabulary=_vocabulary(loaded.tree))
 
 
+def _credited(loaded: LoadedGraph, source: URIRef) -> list[Explained]:
+    """The statements derived from a source record: for a reference, those it is credited for."""
+    from kg.why import explain_source
+
+    return list(explain_source(loaded, source, vocabulary=_vocabulary(loaded.tree)).statements)
+
+
 @dataclass(frozen=True)
 class Text:
     """A literal as a page shows it: the value, its language and writing direction."""
@@ -270,9 +278,9 @@ def resource_graph(loaded: LoadedGraph, iri: URIRef) -> Graph:
     """A resource's triples, the triples naming it as object, and the statements of its facts.
 
     The statements (rdf:Statement with rdf:subject/predicate/object, kgv:quote,
-    prov:wasDerivedFrom and kgv:fromClaim) are those whose subject or object is the resource,
-    or which are derived from it when it is a source record: the Turtle of a page carries the
-    provenance the page shows.
+    prov:wasDerivedFrom and kgv:fromClaim, with their prov:Derivation credits and the reasons
+    they give) are those whose subject or object is the resource, or which are derived from it
+    when it is a source record: the Turtle of a page carries the provenance the page shows.
     """
     graph = loaded.graph
     if not _in_graph(graph, iri):
@@ -289,6 +297,9 @@ def resource_graph(loaded: LoadedGraph, iri: URIRef) -> Graph:
     for statement in statements:
         for triple in graph.triples((statement, None, None)):
             out.add(triple)
+        for derivation in graph.objects(statement, PROV.qualifiedDerivation):
+            for triple in graph.triples((derivation, None, None)):
+                out.add(triple)
     return out
 
 
@@ -359,7 +370,8 @@ def _field_label(predicate: Node) -> str:
 
 
 def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
-    """A source record: its bibliographic fields, its reference entry, every fact it supports."""
+    """A source record: its bibliographic fields, its reference entry, and every fact it is
+    credited for, each with the reason it is credited (and the fact's independent outlets)."""
     graph = loaded.graph
     records = set(graph.subjects(RDF.type, KGV.SourceRecord))
     if iri not in records:
@@ -374,13 +386,7 @@ def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
         if values:
             fields.append((title, [_value(graph, v) for v in values]))
     citation = graph.value(iri, KGV.citationText)
-    derived = set(graph.subjects(PROV.wasDerivedFrom, iri))
-    statements: list[Explained] = []
-    for subject in sorted({graph.value(s, RDF.subject) for s in derived}, key=str):
-        statements += [
-            s for s in _explain(loaded, subject).as_subject if URIRef(s.statement) in derived
-        ]
-    statements.sort(key=lambda s: (s.subject.label.casefold(), s.predicate.label.casefold()))
+    statements = _credited(loaded, iri)
     return _render(
         "source.html",
         iri=str(iri),

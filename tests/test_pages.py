@@ -157,9 +157,11 @@ def test_entity_page_shows_names_in_every_language(client):
 
 def test_entity_page_gives_each_fact_with_its_quote_and_sources(client):
     page = get(client, "/id/randa-kassis")
-    (quote_,) = page.find("blockquote", "Kassis is married to Fabien Baussart")
-    fact = quote_.parent
-    assert fact.tag == "li" and "fact" in fact.attrs["class"]
+    # the fact as authored, and its inverse (Fabien Baussart — spouse — Randa Kassis), marked
+    authored, inverse = (q.parent for q in page.find("blockquote", "Kassis is married to Fabien"))
+    assert authored.tag == inverse.tag == "li"
+    assert (authored.attrs["class"], inverse.attrs["class"]) == ("fact", "fact inverse")
+    fact = authored
     assert "Randa Kassis — spouse — Fabien Baussart" in fact.text
     links = {e.attrs["href"] for e in page.find("a") if _inside(e, fact)}
     assert {
@@ -168,10 +170,30 @@ def test_entity_page_gives_each_fact_with_its_quote_and_sources(client):
         "/source/wikipedia-randa-kassis",
         "/id/le-monde",
     } <= links
-    (title,) = page.find("a", href="/source/lemonde-2017-03-19-baussart")
+    (title,) = [
+        e for e in page.find("a", href="/source/lemonde-2017-03-19-baussart") if _inside(e, fact)
+    ]
     assert title.attrs["lang"] == "fr"
     assert title.text.startswith("Fabien Baussart, l'intermédiaire proche de Moscou")
     assert "Le Monde, 2017-03-19 (fr)" in fact.text
+
+
+def test_entity_page_gives_every_source_its_reason_and_every_fact_its_outlets(client):
+    page = get(client, "/id/randa-kassis")
+    facts = page.find("li", class_="fact") + page.find("li", class_="fact inverse")
+    assert facts
+    for fact in facts:
+        sources = [e for e in page.find("ul", class_="sources") if e.parent is fact]
+        items = [e for e in page.elements if e.tag == "li" and e.parent in sources]
+        reasons = [e for e in page.find("span", class_="reason") if _inside(e, fact)]
+        assert len(reasons) == len(items) >= 1, fact.text
+        (support,) = [e for e in page.find("p", class_="support meta") if e.parent is fact]
+        assert re.fullmatch(
+            r"\d+ independent outlets?(: .+| \(the evidence text alone\))", support.text
+        )
+    (inverse,) = [f for f in facts if "spouse" in f.text and "inverse" in f.attrs["class"]]
+    assert inverse.text.startswith("Fabien Baussart — spouse — Randa Kassis")
+    assert page.find("p", "Inverse of the authored fact Randa Kassis — spouse — Fabien Baussart")
 
 
 def test_entity_page_has_the_facts_naming_it_as_object(client):
@@ -223,7 +245,11 @@ def test_entity_turtle_carries_the_statements_of_its_facts(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
-    spouse = next(iter(graph.subjects(KGV.quote, Literal("Kassis is married to Fabien Baussart"))))
+    quoted = set(graph.subjects(KGV.quote, Literal("Kassis is married to Fabien Baussart")))
+    (inverse,) = {s for s in quoted if (s, KGV.inverseOf, None) in graph}
+    (spouse,) = quoted - {inverse}
+    assert graph.value(inverse, KGV.inverseOf) == spouse
+    assert graph.value(inverse, RDF.subject) == KGR["fabien-baussart"]
     assert graph.value(spouse, RDF.subject) == KGR["randa-kassis"]
     assert graph.value(spouse, RDF.predicate) == SDO.spouse
     assert graph.value(spouse, RDF.object) == KGR["fabien-baussart"]
