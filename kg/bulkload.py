@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from kg.load import (
     statement_name,
 )
 from kg.namespaces import BASE, KGV, SYMMETRIC
-from kg.store import StoreError, _one_line, _oxigraph, prepare_oxigraph_folder
+from kg.store import StoreError, _one_line, _oxigraph, mark_store, prepare_oxigraph_folder
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PROV_NS = "http://www.w3.org/ns/prov#"
@@ -85,8 +86,8 @@ def write(
     """
     ox = _oxigraph()
     final = prepare_oxigraph_folder(path)
-    building = final.with_name(f".{final.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
+    # A fresh name: the store is built where nothing was, so removing it never loses anything.
+    building = final.with_name(f".{final.name}.building-{secrets.token_hex(6)}")
     try:
         store = ox.Store(str(building))
         try:
@@ -96,6 +97,7 @@ def write(
             store.flush()
         finally:
             del store  # closes the database before it is moved
+        mark_store(building)
         _swap_in(building, final)
     except OSError as error:
         message = f"cannot write the Oxigraph store at {final}: {_one_line(error)}"
@@ -108,7 +110,7 @@ def write(
 def _swap_in(built: Path, final: Path) -> None:
     """Put the built store at `final`; a store already there is moved aside, then removed
     (a server reading it keeps its open files until it restarts)."""
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    old = final.with_name(f".{final.name}.old-{secrets.token_hex(6)}")
     if final.exists():
         os.replace(final, old)
     os.replace(built, final)

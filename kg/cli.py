@@ -1,20 +1,24 @@
 """The `kg` command: a thin layer that parses options, calls the library and renders its result.
 
-Exit codes (pyshacl's convention): 0 success / conforms, 1 violations found, 2 usage or load error.
+Exit codes (pyshacl's convention): 0 success / conforms, 1 violations found / ASK false / differs,
+2 usage or load error, 130 interrupted (Ctrl-C; 143 for SIGTERM), 141 when the reader of stdout
+went away (`kg query books | head -1`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from kg.errors import KgError
+from kg.errors import Interrupted, KgError
 from kg.load import ROOT_ENV, Tree, find_tree
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 
@@ -33,6 +37,9 @@ class KgGroup(click.Group):
         except RecursionError:
             click.echo("Error: input too deeply nested to process", err=True)
             ctx.exit(2)
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader went away (`| head`): nothing more to say to it
+            ctx.exit(128 + signal.SIGPIPE)
 
 
 @click.group(cls=KgGroup, context_settings=CONTEXT)
@@ -297,7 +304,7 @@ def query(
     values = queries.parse_param_options(params)
     answer = store_of(ctx).answer(saved, values, output_format, sys.stdout.isatty())
     if output:
-        from kg.export import write_atomically
+        from kg.files import write_atomically
 
         write_atomically(Path(output), answer.text.encode("utf-8"))
     else:
@@ -348,7 +355,9 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     if output is None:
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
-    exporting.write_atomically(output, data)
+    from kg.files import write_atomically
+
+    write_atomically(output, data)
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
 
 
@@ -606,9 +615,45 @@ def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
     run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx))
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _interrupt(signal_number: int, frame) -> None:
+    raise Interrupted(signal_number)
+
+
+OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EPIPE, errno.EDQUOT, errno.EFBIG}
+
+
 def main() -> None:
-    cli(prog_name="kg")
+    """Run `kg`: every way it can end becomes one line on stderr and a documented exit code."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # not yet set by kg.__main__
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = cli.main(prog_name="kg", standalone_mode=False)
+        sys.stdout.flush()
+    except click.exceptions.Abort:  # click's word for Ctrl-C (KeyboardInterrupt)
+        click.echo("Interrupted.", err=True)
+        code = 128 + signal.SIGINT
+    except Interrupted as stop:
+        click.echo("Interrupted.", err=True)
+        code = stop.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except OSError as error:  # stdout itself failed: /dev/full, a closed descriptor
+        if error.errno not in OUTPUT_ERRORS:
+            raise
+        with contextlib.suppress(OSError):
+            _quiet_stdout()
+        click.echo(f"Error: cannot write the output ({os.strerror(error.errno)})", err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

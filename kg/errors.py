@@ -17,3 +17,14 @@ class DataSyntaxError(KgError):
 
 class NotFoundError(KgError):
     """A name, term or statement asked for is not in the graph, or names more than one thing."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM (or SIGINT) while kg runs: unwinds like Ctrl-C, so temporary files are removed.
+
+    A BaseException, so that `except Exception` never swallows it. Exit code 128 + the signal.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.exit_code = 128 + signal_number

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal
@@ -71,39 +68,6 @@ def describe(loaded: LoadedGraph, fmt: str) -> str:
         quads = len(loaded.graph) + sum(len(g) for g in claims)
         return f"{quads:,} quads ({len(loaded.graph):,} in the default graph, {len(claims)} claims)"
     return f"{len(loaded.graph):,} triples"
-
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and os.replace.
-
-    Readers see the old file or the whole new one, never a half-written file; on any failure
-    the temporary file is removed and ExportError says why.
-    """
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise ExportError(
-            f"{path}: folder '{folder}' does not exist; create it first or write elsewhere"
-        )
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder; give a file name to write to")
-    temporary = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide, as open() does.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise ExportError(f"{path}: cannot write there ({error.strerror})") from None
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise ExportError(f"{path}: cannot write there ({error.strerror})") from None
-        raise
 
 
 # --- the graph to write ------------------------------------------------------------------------

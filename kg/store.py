@@ -238,6 +238,24 @@ def is_oxigraph_store(path: Path) -> bool:
     return path.is_dir() and (path / "CURRENT").is_file()  # RocksDB's marker file
 
 
+# kg's own mark in every store folder `kg load` builds: only such a folder is ever replaced
+# (and so deleted) by kg. RocksDB ignores files it does not know.
+STORE_MARKER = "kg-store.json"
+
+
+def is_kg_store(path: Path) -> bool:
+    return is_oxigraph_store(path) and (path / STORE_MARKER).is_file()
+
+
+def mark_store(path: Path) -> None:
+    """Write kg's marker into a store folder kg has just built."""
+    from kg import __version__
+
+    (path / STORE_MARKER).write_text(
+        json.dumps({"built_by": "kg load", "kg_version": __version__}) + "\n", encoding="utf-8"
+    )
+
+
 def _no_store(path: str) -> StoreError:
     return StoreError(
         f"no Oxigraph store at {path}; build it with `kg --store oxigraph:{path} load`"
@@ -256,8 +274,11 @@ class OxigraphStore(Store):
             raise _no_store(spec.target)
         try:
             self.store = ox.Store.read_only(str(path))
-        except OSError as error:
-            raise StoreError(f"cannot open the Oxigraph store at {path}: {error}") from None
+        except (OSError, RuntimeError, ValueError) as error:  # RocksDB's "Corruption: ..."
+            raise StoreError(
+                f"cannot open the Oxigraph store at {path} ({_one_line(error)}); rebuild it "
+                f"with `kg --store oxigraph:{path} load`"
+            ) from None
 
     def query(self, query, values=None, prepared=None):
         """Check, bind and run a query in Oxigraph.
@@ -338,14 +359,21 @@ class OxigraphStore(Store):
 
 
 def prepare_oxigraph_folder(path: str | os.PathLike[str]) -> Path:
-    """The folder to build a store in: new, empty, or an Oxigraph store to replace."""
+    """The folder to build a store in: new, empty, or a store kg built (carrying STORE_MARKER),
+    which it may replace. Anything else is refused: kg never deletes what it did not create."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"{path} is a file; an Oxigraph store is a folder: give a new folder")
-    if path.is_dir() and any(path.iterdir()) and not is_oxigraph_store(path):
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
         raise StoreError(
-            f"{path} is a folder with other files in it, not an Oxigraph store; give a new "
-            "or empty folder"
+            f"{path} is a file or a link; an Oxigraph store is a folder: give a new folder"
+        )
+    if path.is_dir() and any(path.iterdir()) and not is_kg_store(path):
+        what = (
+            "an Oxigraph store kg did not build (it has no kg-store.json)"
+            if is_oxigraph_store(path)
+            else "a folder with other files in it, not a kg store"
+        )
+        raise StoreError(
+            f"{path} is {what}; kg replaces only stores it built: give a new or empty folder"
         )
     return path
 
@@ -389,6 +417,7 @@ def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=N
         store.bulk_extend(quads())
         store.flush()
         store.optimize()
+        mark_store(path)
     except OSError as error:
         raise StoreError(f"cannot write the Oxigraph store at {path}: {error}") from None
     finally:

@@ -17,8 +17,10 @@ from rdflib.compare import graph_diff, isomorphic
 from rdflib.namespace import XSD
 
 import kg.export
+import kg.files
 from kg.cli import cli
-from kg.export import FORMATS, ExportError, export, write_atomically
+from kg.export import FORMATS, ExportError, export
+from kg.files import OutputError, write_atomically
 from kg.load import find_tree, load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -380,8 +382,8 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monke
     def fail(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(kg.export.os, "replace", fail)
-    with pytest.raises(ExportError, match=r"cannot write there \(No space left on device\)"):
+    monkeypatch.setattr(kg.files.os, "replace", fail)
+    with pytest.raises(OutputError, match=r"cannot write there \(No space left on device\)"):
         write_atomically(target, b"new contents")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kassis.ttl"]
@@ -393,7 +395,7 @@ def test_interrupted_write_leaves_no_temporary(tmp_path, monkeypatch):
     def interrupt(descriptor):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(kg.export.os, "fsync", interrupt)
+    monkeypatch.setattr(kg.files.os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_atomically(target, b"new contents")
     assert list(tmp_path.iterdir()) == []

@@ -272,7 +272,7 @@ def test_opening_a_missing_oxigraph_store_says_how_to_build_it(tmp_path):
 def test_load_refuses_a_folder_that_is_not_a_store(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = kg("--store", f"oxigraph:{tmp_path}", "load")
-    fails_with_one_line(result, "not an Oxigraph store", "new or empty folder")
+    fails_with_one_line(result, "not a kg store", "new or empty folder")
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
