@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import signal
 import sys
@@ -298,7 +299,7 @@ def query(
     if name is not None:
         saved = queries.get_query(tree, name)
     elif query_file is not None:
-        saved = queries.read_query_file(Path(query_file))
+        saved = queries.read_query_file(Path(query_file))  # a regular UTF-8 file, capped
     else:
         saved = queries.from_text(sparql, "--sparql")
     values = queries.parse_param_options(params)
@@ -633,6 +634,9 @@ def main() -> None:
     """Run `kg`: every way it can end becomes one line on stderr and a documented exit code."""
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # not yet set by kg.__main__
         signal.signal(signal.SIGTERM, _interrupt)
+    # rdflib logs a traceback for a literal it cannot convert (a 5,000-digit integer) and keeps
+    # the literal as written; the answer is right, so the log is noise on a user's terminal.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         code = cli.main(prog_name="kg", standalone_mode=False)
         sys.stdout.flush()

@@ -101,6 +101,10 @@ def parse_file(path: Path, tree: Tree | None = None, format: str | None = None) 
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
         raise DataSyntaxError(f"{shown}:{line}: not UTF-8 text; save the file as UTF-8") from None
+    except OSError as error:
+        raise DataSyntaxError(
+            f"{shown}: cannot read it ({error.strerror}); check its permissions"
+        ) from None
     try:
         # A fixed base keeps any relative IRI independent of where the file sits on disk.
         dataset.parse(data=text, format=format, publicID=str(CLAIM)[: -len("claim/")])
@@ -152,9 +156,15 @@ class LoadedGraph:
 
 
 def _line_of(path: Path, node: URIRef, graph: Graph) -> int:
-    curie = graph.namespace_manager.curie(node, generate=False) if node else None
+    try:
+        curie = graph.namespace_manager.curie(node, generate=False) if node else None
+    except (KeyError, ValueError):  # an IRI outside every bound prefix: found by its <IRI>
+        curie = None
     needles = [f"<{node}>"] + ([curie] if curie else [])
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1  # only a line number is lost; the file's own error is reported elsewhere
     for index, line in enumerate(lines, 1):  # prefer the line where it starts a description
         if any(line.lstrip().startswith(n) and _ends_token(line.lstrip(), n) for n in needles):
             return index
@@ -208,7 +218,19 @@ def derivation_name(statement: str, entity: str) -> str:
 
 
 def data_files(tree: Tree) -> list[Path]:
-    return sorted(p for p in tree.data_dir.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
+    """Every .trig and .ttl file under data/, sorted. A folder that cannot be listed is an
+    error, never an empty graph (which would validate as "Conforms")."""
+
+    def refuse(error: OSError) -> None:
+        where = tree.relative(Path(error.filename)) if error.filename else "data/"
+        raise RootError(
+            f"{where}: cannot list the folder ({error.strerror}); check its permissions"
+        )
+
+    found = []
+    for folder, _, names in os.walk(tree.data_dir, onerror=refuse):
+        found += [Path(folder) / n for n in names if Path(n).suffix in DATA_SUFFIXES]
+    return sorted(p for p in found if p.is_file())
 
 
 def load(tree: Tree) -> LoadedGraph:
@@ -392,35 +414,60 @@ def cache_key(tree: Tree) -> str:
     digest.update(Path(__file__).read_bytes())  # a change to the loader changes the graph
     for path in data_files(tree):
         digest.update(f"{path.relative_to(tree.data_dir)}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError as error:
+            raise DataSyntaxError(
+                f"{tree.relative(path)}: cannot read it ({error.strerror}); check its permissions"
+            ) from None
     return digest.hexdigest()[:32]
+
+
+def private_to_me(path: Path) -> bool:
+    """Whether `path` is owned by this user and writable by nobody else: the only cache kg
+    trusts, since unpickling a file runs whatever code its writer put in it."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
 
 
 def cached(kind: str, key: str, build):
     """`build()`, pickled under cache_dir() as `<kind>-<key>.pickle` and reused while the key holds.
 
     The key must digest everything the value depends on. Any problem with the cache (missing,
-    stale, unreadable, unwritable) only costs a call to `build`.
+    stale, unreadable, unwritable) only costs a call to `build`. A pickle is code: kg reads one
+    only from a folder and file that this user owns and nobody else can write (as ssh treats
+    its keys); otherwise the cache is not used at all, neither read nor written.
     """
     import pickle
 
     folder = cache_dir()
     if folder is None:
         return build()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return build()
+    if not private_to_me(folder):
+        return build()
     path = folder / f"{kind}-{key}.pickle"
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a missing or unreadable cache only costs a build
-        pass
+    if private_to_me(path):
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # a stale or unreadable cache only costs a build
+            pass
     value = build()
+    temporary = folder / f".{kind}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass
+        temporary.unlink(missing_ok=True)
     return value
 
 

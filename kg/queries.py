@@ -81,6 +81,11 @@ class Parameter:
         if self.kind == "integer":
             if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
                 raise QueryError(f"parameter '{self.name}' takes an integer, not '{value}'")
+            if len(value.strip().lstrip("+-")) > MAX_INTEGER_DIGITS:
+                raise QueryError(
+                    f"parameter '{self.name}' takes an integer of at most "
+                    f"{MAX_INTEGER_DIGITS} digits"
+                )
             return Literal(int(value), datatype=XSD.integer)
         if self.kind == "datatype":
             literal = _typed_literal(value, self.datatype)
@@ -93,6 +98,11 @@ class Parameter:
                 )
             return literal
         return Literal(value)
+
+
+LARGEST = 2**63 - 1  # what LIMIT and OFFSET can be (engines slice with a 64-bit count)
+MAX_INTEGER_DIGITS = 4300  # Python's own limit for turning text into an int
+MAX_HEADER_BYTES = 64 * 1024  # a `#+` header larger than this is not a header
 
 
 # What an IRI may not contain (SPARQL's IRIREF and RFC 3987 agree): controls, every kind of
@@ -218,9 +228,22 @@ def parse_header(text: str, where: str) -> dict:
     ]
     if not header:
         return {}
+    source = "\n".join(header)
+    if len(source.encode("utf-8")) > MAX_HEADER_BYTES:
+        raise QueryError(
+            f"{where}: the #+ header is larger than {MAX_HEADER_BYTES // 1024} KiB; keep it short"
+        )
     try:
+        # Aliases can expand a few lines into gigabytes (a "billion laughs"): none are needed.
+        for token in yaml.scan(source, Loader=yaml.BaseLoader):
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                mark = token.start_mark
+                raise QueryError(
+                    f"{where}:{mark.line + 1}: the #+ header uses a YAML anchor or alias (& or "
+                    "*); write the value out instead"
+                )
         # BaseLoader keeps every value a string: `0123` and `no` stay as written.
-        data = yaml.load("\n".join(header), Loader=yaml.BaseLoader) or {}
+        data = yaml.load(source, Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -232,6 +255,13 @@ def parse_header(text: str, where: str) -> dict:
 
 def from_text(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
     where = str(path) if path else name
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as Windows editors write it
+    if any("\udc80" <= char <= "\udcff" for char in text):  # undecodable bytes from argv
+        raise QueryError(f"{where}: the query is not valid UTF-8 text; write it as UTF-8")
+    if not _strip_comments_and_strings(text).strip() or not re.search(
+        r"\S", re.sub(r"#[^\n]*", "", text)
+    ):
+        raise QueryError(f"{where}: the query is empty (only comments or blanks); write a query")
     header = parse_header(text, where)
     defaults: dict[str, str] = {}
     for item in header.get("defaults") or []:
@@ -259,7 +289,7 @@ def list_queries(tree: Tree) -> list[SavedQuery]:
     if not tree.queries_dir.is_dir():
         return []
     return [
-        from_text(path.read_text(encoding="utf-8"), path.stem, path)
+        from_text(read_text(path), path.stem, path)
         for path in sorted(tree.queries_dir.glob(f"*{QUERY_SUFFIX}"))
     ]
 
@@ -281,11 +311,13 @@ def get_query(tree: Tree, name: str) -> SavedQuery:
 
 
 def read_text(path: Path) -> str:
+    """A query file's text: a regular UTF-8 file of at most 4 MiB, else a QueryError."""
+    from kg.files import InputError, read_limited
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        why = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise QueryError(f"{path}: cannot read the query file ({why})") from None
+        return read_limited(path, "query")
+    except InputError as error:
+        raise QueryError(str(error)) from None
 
 
 def read_query_file(path: Path) -> SavedQuery:
@@ -303,17 +335,21 @@ def close_rdflib_to_the_network() -> None:
 
 
 def needs_no_parser(query: SavedQuery) -> bool:
-    """Whether a store that parses SPARQL itself may skip `prepare`: nothing in the text could
-    be FROM, SERVICE or a codepoint escape (which could spell them), and no `SELECT *`
-    (engines order its columns differently). Any doubt, even a word in a comment or string,
-    means no: `prepare` then decides, with rdflib's parser."""
+    """Whether a store that parses SPARQL itself may skip `prepare` (rdflib's parser, the
+    authority on what may run). Only when the text cannot hold SERVICE or FROM in any form: no
+    `service` or `from` in any case anywhere past the leading comment block — in strings, IRIs
+    and comments too, and glued to anything (`224SERVICE`) — once variable names (`?fromDate`)
+    are set aside; no codepoint escape (`\\u0053ERVICE`); and no `SELECT *` (engines order its
+    columns differently). This can only say no too often (a slower, parsed path), never yes
+    wrongly: a variable name is all a `?` or `$` can start outside strings, IRIs and comments,
+    and what follows a path's `?` modifier is an object, never a keyword."""
     lines = query.text.splitlines()
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()[0] == "#"):
         start += 1  # the leading comment block (grlc headers) cannot hide syntax
-    body = "\n".join(lines[start:])
+    body = re.sub(r"[?$][A-Za-z0-9_]+", " ", "\n".join(lines[start:]))
     return not (
-        re.search(r"(?i)(?<![A-Za-z0-9_])(SERVICE|FROM)(?![A-Za-z0-9_])|\\[uU]", body)
+        re.search(r"(?i)service|from|\\u", body)
         or re.search(r"(?i)\bSELECT\s*((DISTINCT|REDUCED)\s*)?\*", body)
     )
 
@@ -348,11 +384,22 @@ def prepare(query: SavedQuery) -> Query:
         )
     services: list[str] = []
 
+    too_large: list[int] = []
+
     def find_service(node):
         if getattr(node, "name", None) == "ServiceGraphPattern":
             services.append(str(node.get("term")))
+        if getattr(node, "name", None) == "Slice":  # LIMIT and OFFSET
+            too_large.extend(
+                n for n in (node.get("start"), node.get("length")) if n and n > LARGEST
+            )
 
     traverse(prepared.algebra, visitPre=find_service)
+    if too_large:
+        raise QueryError(
+            f"{where}: LIMIT or OFFSET {too_large[0]} is too large (at most {LARGEST}); "
+            "use a smaller number"
+        )
     if services:
         raise QueryError(
             f"{where}: SERVICE is not allowed: kg never opens network connections "
