@@ -117,8 +117,12 @@ def parse_spec(
 
 
 def _is_http(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:  # "http://[::1" and other URLs urllib cannot read
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def open_store(spec: str | StoreSpec | None, tree: Tree, **options) -> Store:
