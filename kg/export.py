@@ -168,7 +168,36 @@ def jsonld_context(loaded: LoadedGraph) -> dict[str, Any]:
             f'{shown}: expected an object with an inline "@context" object; '
             "URLs are not fetched, so write the context out in full"
         )
+    reference = _external_reference(context)
+    if reference:
+        raise ExportError(
+            f"{shown}: {reference}; kg never fetches or reads a context from elsewhere, so "
+            "write its terms out in full"
+        )
     return context
+
+
+def _external_reference(value: Any) -> str | None:
+    """What in a context would make a JSON-LD processor load another document: `@import`, or a
+    (scoped) `@context` that is a string or a list holding one. None when there is nothing."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@import":
+                return f'"@import" names {json.dumps(item)}'
+            if key == "@context" and (
+                isinstance(item, str)
+                or (isinstance(item, list) and any(isinstance(i, str) for i in item))
+            ):
+                return f'a scoped "@context" names {json.dumps(item)}'
+            found = _external_reference(item)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _external_reference(item)
+            if found:
+                return found
+    return None
 
 
 def _jsonld(graph: Graph, loaded: LoadedGraph) -> bytes:

@@ -194,6 +194,25 @@ def test_variables_named_from_keep_the_shortcut():
     assert queries.needs_no_parser(queries.from_text(text, "--sparql"))
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"@import": "http://example.org/context.jsonld"},
+        {"@import": "file:///etc/passwd"},
+        {"knows": {"@id": "schema:knows", "@context": "http://example.org/scoped.jsonld"}},
+        {"knows": {"@id": "schema:knows", "@context": [{"x": "y"}, "file:///etc/hosts"]}},
+    ],
+)
+def test_a_context_that_loads_another_document_is_refused(tree_copy, extra):
+    import json
+
+    path = tree_copy / "ontology" / "context.jsonld"
+    document = json.loads(path.read_text())
+    document["@context"].update(extra)
+    path.write_text(json.dumps(document))
+    one_line(kg("--root", str(tree_copy), "export", "--format", "json-ld"), 2, "never fetches")
+
+
 # --- 3. Silently wrong answers ---------------------------------------------------------------
 
 
