@@ -334,20 +334,28 @@ def close_rdflib_to_the_network() -> None:
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
+# A prefixed name (`prov:wasDerivedFrom`) standing alone: a plain prefix and local part, with
+# neither a name character, `.` nor `:` on either side, so every SPARQL lexer reads it as one name.
+PREFIXED_NAME = re.compile(r"(?<![\w.:-])[A-Za-z][\w-]*:[A-Za-z0-9_][\w-]*(?![\w.:-])")
+
+
 def needs_no_parser(query: SavedQuery) -> bool:
     """Whether a store that parses SPARQL itself may skip `prepare` (rdflib's parser, the
     authority on what may run). Only when the text cannot hold SERVICE or FROM in any form: no
     `service` or `from` in any case anywhere past the leading comment block — in strings, IRIs
     and comments too, and glued to anything (`224SERVICE`) — once variable names (`?fromDate`)
-    are set aside; no codepoint escape (`\\u0053ERVICE`); and no `SELECT *` (engines order its
-    columns differently). This can only say no too often (a slower, parsed path), never yes
-    wrongly: a variable name is all a `?` or `$` can start outside strings, IRIs and comments,
-    and what follows a path's `?` modifier is an object, never a keyword."""
+    and free-standing prefixed names (`prov:wasDerivedFrom`) are set aside; no codepoint escape
+    (`\\u0053ERVICE`); and no `SELECT *` (engines order its columns differently). This can only
+    say no too often (a slower, parsed path), never yes wrongly: a variable name is all a `?` or
+    `$` can start outside strings, IRIs and comments (what follows a path's `?` modifier is an
+    object, never a keyword), and a prefixed name set apart by spaces or punctuation is one
+    token to any SPARQL lexer."""
     lines = query.text.splitlines()
     start = 0
     while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()[0] == "#"):
         start += 1  # the leading comment block (grlc headers) cannot hide syntax
     body = re.sub(r"[?$][A-Za-z0-9_]+", " ", "\n".join(lines[start:]))
+    body = PREFIXED_NAME.sub(" ", body)
     return not (
         re.search(r"(?i)service|from|\\u", body)
         or re.search(r"(?i)\bSELECT\s*((DISTINCT|REDUCED)\s*)?\*", body)

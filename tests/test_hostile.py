@@ -171,6 +171,9 @@ GLUED_SERVICE = [
     "SELECT ?o WHERE { ?s ?p ?o } #\nsErViCe",
     "SELECT ?o FROM<http://example.org/g> WHERE { ?s ?p ?o }",
     "SELECT ?o WHERE { ?s ?p ?o . \\u0053ERVICE <http://example.org/sparql> { } }",
+    "SELECT ?o WHERE { ?s ?p ?o . ?s ex:a.SERVICE <http://example.org/sparql> { } }",
+    "SELECT ?o WHERE { ?s ?p ?o . ?s ex:a:SERVICE <http://example.org/sparql> { } }",
+    "SELECT ?o WHERE { ?s ?p ?o . ?s :SERVICE <http://example.org/sparql> { } }",
 ]
 
 
@@ -189,8 +192,8 @@ def test_service_glued_to_a_literal_is_refused_on_oxigraph(tmp_path, text):
     assert "Traceback" not in result.output and result.stderr.count("\n") == 1
 
 
-def test_variables_named_from_keep_the_shortcut():
-    text = "SELECT ?fromDate ?service WHERE { ?fromDate ?service ?o }"
+def test_variables_and_prefixed_names_with_from_keep_the_shortcut():
+    text = "SELECT ?fromDate ?service WHERE { ?fromDate prov:wasDerivedFrom ?o ; kgv:fromClaim ?c }"
     assert queries.needs_no_parser(queries.from_text(text, "--sparql"))
 
 
