@@ -39,7 +39,9 @@ def test_every_fact_triple_has_its_statement(loaded):
         (graph.value(s, RDF.subject), graph.value(s, RDF.predicate), graph.value(s, RDF.object))
         for s in graph.subjects(RDF.type, RDF.Statement)
     }
-    statements = set(graph.subjects(RDF.type, RDF.Statement))
+    statements = set(graph.subjects(RDF.type, RDF.Statement)) | set(
+        graph.subjects(RDF.type, PROV.Derivation)  # a statement's credits: derived with it
+    )
     unsourced = [
         (s, p, o)
         for s, p, o in graph
