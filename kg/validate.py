@@ -2,7 +2,11 @@
 
 The extra checks read files outside the graph: every quote must occur verbatim in the evidence
 text of a source it cites, every reference-list entry must have exactly one source record, and
-every kgv: term used must be declared in the vocabulary.
+every kgv: term used must be declared in the vocabulary. The provenance checks hold each claim
+to what its words and sources can support: its quote names each statement's object, comes from
+the text's prose (or, marked kgv:quoteIn kgv:referenceList, from a credited reference's entry),
+and every reference it cites is credited with a reason (entry words found in the entry, or
+topic only), never for a date after the reference was published.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SH
+from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from kg.dates import bounds, spoken_forms
 from kg.errors import KgError
 from kg.load import LoadedGraph, Tree, load, load_ontology, load_shapes
 from kg.namespaces import KGSH, KGV, SDO, bind_prefixes
@@ -59,7 +65,12 @@ def show(node: Node | None) -> str | None:
         return None
     if isinstance(node, BNode):
         return "[]"  # pyshacl's anonymous shapes and complex paths
-    return node.n3(_NAMES)
+    return _shown(node)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shown(node: Node) -> str:
+    return node.n3(_NAMES)  # rdflib splits the IRI anew each time: slow for many findings
 
 
 @dataclass
@@ -133,22 +144,33 @@ def validate_loaded(
 ) -> Report:
     tell = progress or (lambda step: None)
     tell(Step("shapes"))
-    findings = run_shacl(loaded, shapes, progress)
+    locate = Locator(loaded)  # each data file read once for all findings' file:line
+    findings = run_shacl(loaded, shapes, progress, locate)
     tell(Step("quotes"))
-    texts = evidence_texts(loaded)  # read and normalised once for both checks
-    findings += check_quotes(loaded, texts)
+    sources = index_sources(loaded, locate=locate)  # texts, entries and names indexed once
+    findings += check_quotes(loaded, sources)
+    findings += check_quote_part(loaded, sources)
+    findings += check_mentions(loaded, sources)
     tell(Step("references"))
-    findings += check_reference_list(loaded, texts)
+    findings += check_reference_list(loaded, sources.texts, sources.cited, locate)
+    findings += check_credits(loaded, sources)
+    findings += check_entry_words(loaded, sources)
+    findings += check_credit_dates(loaded, sources)
     tell(Step("vocabulary"))
-    findings += check_vocabulary(loaded, ontology)
+    findings += check_vocabulary(loaded, ontology, locate)
     findings.sort(key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message))
     return Report(conforms=not findings, counts=count(loaded), findings=findings)
 
 
 def run_shacl(
-    loaded: LoadedGraph, shapes: Graph, progress: Progress | None = None
+    loaded: LoadedGraph,
+    shapes: Graph,
+    progress: Progress | None = None,
+    locate: Callable[[Node], str | None] | None = None,
 ) -> list[Finding]:
     from pyshacl import validate  # heavy: imported only when validating
+
+    locate = Locator(loaded) if locate is None else locate
 
     # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
     with shape_steps(progress):
@@ -175,7 +197,7 @@ def run_shacl(
                 value=value,
                 message=messages[0] if messages else "constraint violated",
                 shape=results.value(result, SH.sourceShape),
-                where=loaded.locate(focus) if isinstance(focus, URIRef) else None,
+                where=locate(focus),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             )
         )
@@ -280,49 +302,75 @@ def evidence_texts(loaded: LoadedGraph) -> dict[Node, str]:
     return texts
 
 
-def check_quotes(loaded: LoadedGraph, texts: dict[Node, str] | None = None) -> list[Finding]:
+def check_quotes(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
     """Every statement's quote occurs verbatim in the evidence text of a source it cites."""
-    texts = evidence_texts(loaded) if texts is None else texts
-    graph = loaded.graph
+    sources = index_sources(loaded) if sources is None else sources
     findings = []
-    found: dict[tuple[str, Node], bool] = {}  # a claim's statements share quote and sources
-
-    def occurs(quote: str, source: Node) -> bool:
-        key = (quote, source)
-        if key not in found:
-            found[key] = normalise_space(quote) in texts[source]
-        return found[key]
-
-    for statement in loaded.statements:
-        sources = [s for s in graph.objects(statement, PROV.wasDerivedFrom) if s in texts]
-        for quote in graph.objects(statement, KGV.quote):
-            if not sources:
-                message = (
-                    "the statement cites no source with an evidence text, so its quote cannot "
-                    "be checked; add prov:wasDerivedFrom the article"
+    for statements in sources.claims.values():
+        for statement in statements:
+            cited = [
+                s for s in sources.values(statement, PROV.wasDerivedFrom) if s in sources.texts
+            ]
+            for quote in sources.values(statement, KGV.quote):
+                if not cited:
+                    message = (
+                        "the statement cites no source with an evidence text, so its quote "
+                        "cannot be checked; add prov:wasDerivedFrom the article"
+                    )
+                elif not any(sources.in_text(normalise_space(str(quote)), s) for s in cited):
+                    message = (
+                        "the quote does not occur verbatim in the evidence text; copy the words "
+                        "exactly from the article"
+                    )
+                else:
+                    continue
+                findings.append(
+                    Finding(
+                        focus=statement,
+                        path=KGV.quote,
+                        value=quote,
+                        message=message,
+                        shape=None,
+                        where=sources.locate(statement),
+                    )
                 )
-            elif not any(occurs(str(quote), s) for s in sources):
-                message = (
-                    "the quote does not occur verbatim in the evidence text; copy the words "
-                    "exactly from the article"
-                )
-            else:
-                continue
-            findings.append(
-                Finding(
-                    focus=statement,
-                    path=KGV.quote,
-                    value=quote,
-                    message=message,
-                    shape=None,
-                    where=loaded.locate(statement),
-                )
-            )
     return findings
 
 
+@dataclass(frozen=True)
+class CitedEntries:
+    """The reference-list entries an evidence text's records quote, and where each occurs."""
+
+    entries: list[tuple[Node, Literal, str]]  # (record, kgv:citationText, normalised)
+    starts: dict[str, list[int]]  # normalised entry -> its starts in the normalised text
+
+    def spans(self) -> list[tuple[int, int]]:
+        return [
+            (start, start + len(text)) for text, starts in self.starts.items() for start in starts
+        ]
+
+
+def cited_entries(loaded: LoadedGraph, texts: dict[Node, str]) -> dict[Node, CitedEntries]:
+    """For each evidence text whose source cites records (`schema:citation`), their entries."""
+    graph = loaded.graph
+    found = {}
+    for article, text in sorted(texts.items()):
+        entries = [
+            (record, entry, normalise_space(str(entry)))
+            for record in sorted(graph.objects(article, SDO.citation))
+            for entry in graph.objects(record, KGV.citationText)
+        ]
+        if entries:
+            # One pass over the text for all entries, not one per entry (that was ~N^2).
+            found[article] = CitedEntries(entries, find_all(text, {e for _, _, e in entries}))
+    return found
+
+
 def check_reference_list(
-    loaded: LoadedGraph, texts: dict[Node, str] | None = None
+    loaded: LoadedGraph,
+    texts: dict[Node, str] | None = None,
+    cited: dict[Node, CitedEntries] | None = None,
+    locate: Callable[[Node], str | None] | None = None,
 ) -> list[Finding]:
     """Each entry of a source's reference list is the kgv:citationText of one source record.
 
@@ -331,20 +379,14 @@ def check_reference_list(
     leftover is an entry nobody recorded.
     """
     texts = evidence_texts(loaded) if texts is None else texts
-    graph = loaded.graph
+    cited = cited_entries(loaded, texts) if cited is None else cited
+    locate = Locator(loaded) if locate is None else locate
     findings = []
-    for article, text in sorted(texts.items()):
-        cited = [
-            (record, entry, normalise_space(str(entry)))
-            for record in sorted(graph.objects(article, SDO.citation))
-            for entry in graph.objects(record, KGV.citationText)
-        ]
-        if not cited:
-            continue
-        # One pass over the text for all entries, not one per entry (that was ~N^2).
-        starts = find_all(text, {entry_text for _, _, entry_text in cited})
+    for article in sorted(cited):
+        found = cited[article]
+        text, starts = texts[article], found.starts
         spans = []
-        for record, entry, entry_text in cited:
+        for record, entry, entry_text in found.entries:
             if not starts[entry_text]:
                 findings.append(
                     Finding(
@@ -354,7 +396,7 @@ def check_reference_list(
                         message="the citation text does not occur verbatim in the "
                         "article's reference list; copy the entry exactly",
                         shape=None,
-                        where=loaded.locate(record),
+                        where=locate(record),
                     )
                 )
             spans += [(start, start + len(entry_text)) for start in starts[entry_text]]
@@ -370,7 +412,7 @@ def check_reference_list(
                         message="this reference-list entry has no source record; add one to "
                         "data/sources.ttl with this kgv:citationText",
                         shape=None,
-                        where=loaded.locate(article),
+                        where=locate(article),
                     )
                 )
     return findings
@@ -444,8 +486,479 @@ def uncovered(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return pieces
 
 
-def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
+# --- Provenance: what a quote states, and what each credited reference can attest -----------
+
+
+NAME_PREDICATES = (SDO.name, SDO.alternateName, RDFS.label)
+ROLE_TYPES = (SDO.Role, SDO.OrganizationRole)  # structural nodes: their own triples are checked
+# What the checks read of statements and credits: one pass over each predicate, not one lookup
+# per statement (rdflib's store answers a pattern in ~20 µs; 2.5e5 triples hold 24k statements).
+INDEXED = (
+    RDF.predicate,
+    RDF.object,
+    KGV.fromClaim,
+    KGV.inverseOf,
+    KGV.quote,
+    KGV.quoteIn,
+    KGV.mentionReviewed,
+    KGV.earliest,
+    PROV.wasDerivedFrom,
+    PROV.qualifiedDerivation,
+    PROV.entity,
+    KGV.entryWords,
+)
+REVIEW = "add kgv:mentionReviewed with the reviewer's reason"
+NUMERIC = {
+    XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.short, XSD.byte,
+    XSD.nonNegativeInteger, XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger,
+    XSD.unsignedInt, XSD.unsignedLong, XSD.unsignedShort, XSD.unsignedByte,
+}  # fmt: skip
+# A plain string shaped like a date is named as the date it spells (the shapes ask for its type).
+UNTYPED_DATES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+DIGITS = re.compile(r"\d{5,}[\dX]?")  # an ISBN, OCLC or similar number kept as a string
+DIGIT_JOINS = re.compile(r"(?<=\d)[\s\-\u2010\u2011\u2012]+(?=[\dXx])")  # 978-1 4928
+DIGIT_GROUPS = re.compile(r"(?<=\d)[,\s](?=\d{3}(?!\d))")  # 12,500 or 12 500
+
+
+@dataclass
+class Sources:
+    """What the quote and provenance checks look up, indexed once per run: no graph scan and
+    no search of an evidence text per statement."""
+
+    texts: dict[Node, str]  # evidence source -> its text, whitespace-normalised
+    cited: dict[Node, CitedEntries]  # evidence source -> the entries of its reference list
+    blanked: dict[Node, str]  # evidence source -> its text, reference entries overwritten by NUL
+    quotes: dict[Node, dict[str, list[int]]]  # evidence source -> normalised quote -> starts
+    entries: dict[Node, list[str]]  # record -> its kgv:citationText values, normalised
+    published: dict[Node, tuple[Literal, str]]  # record -> (schema:datePublished, its last day)
+    names: dict[Node, list[str]]  # node -> its names (schema:name, alternateName, rdfs:label)
+    roles: set[Node]  # nodes typed schema:Role or schema:OrganizationRole
+    facts: dict[Node, dict[Node, list[Node]]]  # predicate of INDEXED -> subject -> sorted objects
+    claims: dict[Node, list[Node]]  # claim -> its statements, sorted, without derived inverses
+    locate: Callable[[Node], str | None]  # node -> data/file:line
+
+    def values(self, node: Node, predicate: Node) -> list[Node]:
+        """The objects of (node, predicate), sorted; predicate is one of INDEXED."""
+        return self.facts[predicate].get(node, [])
+
+    def value(self, node: Node, predicate: Node) -> Node | None:
+        found = self.values(node, predicate)
+        return found[0] if found else None
+
+    def credits(self, statement: Node) -> list[tuple[Node, Node | None]]:
+        """(derivation, its prov:entity) for each reference credited for a statement."""
+        return [
+            (derivation, self.value(derivation, PROV.entity))
+            for derivation in self.values(statement, PROV.qualifiedDerivation)
+        ]
+
+    def starts(self, quote: str, source: Node) -> list[int]:
+        """Where a normalised quote occurs in a source's evidence text (as find_all finds it)."""
+        found = self.quotes.setdefault(source, {})
+        if quote not in found:  # not a quote of the graph: searched now
+            found[quote] = find_all(self.texts[source], [quote])[quote]
+        return found[quote]
+
+    def in_text(self, quote: str, source: Node) -> bool:
+        return bool(self.starts(quote, source))
+
+    def in_prose(self, quote: str, source: Node) -> bool:
+        """Whether the quote occurs in the source's text outside every reference-list entry."""
+        text = self.blanked[source]
+        return any("\0" not in text[i : i + len(quote)] for i in self.starts(quote, source))
+
+
+def index_sources(
+    loaded: LoadedGraph,
+    texts: dict[Node, str] | None = None,
+    locate: Callable[[Node], str | None] | None = None,
+) -> Sources:
+    """Read the evidence texts and index what the checks look up, once."""
+    graph = loaded.graph
+    texts = evidence_texts(loaded) if texts is None else texts
+    cited = cited_entries(loaded, texts)
+    blanked = {
+        source: blank_out(text, cited[source].spans()) if source in cited else text
+        for source, text in texts.items()
+    }
+    facts: dict[Node, dict[Node, list[Node]]] = {}
+    for predicate in INDEXED:
+        table: dict[Node, list[Node]] = {}
+        for subject, obj in graph.subject_objects(predicate):
+            table.setdefault(subject, []).append(obj)
+        for objects in table.values():
+            if len(objects) > 1:
+                objects.sort()
+        facts[predicate] = table
+    # One pass over each text for all quotes, as for the reference entries.
+    every_quote = {normalise_space(str(q)) for qs in facts[KGV.quote].values() for q in qs}
+    quotes = {source: find_all(text, every_quote) for source, text in texts.items()}
+    entries: dict[Node, list[str]] = {}
+    for record, entry in graph.subject_objects(KGV.citationText):
+        entries.setdefault(record, []).append(normalise_space(str(entry)))
+    published: dict[Node, tuple[Literal, str]] = {}
+    for record, date in graph.subject_objects(SDO.datePublished):
+        days = bounds(str(date), date.datatype) if isinstance(date, Literal) else None
+        if days and (record not in published or days[1] > published[record][1]):
+            published[record] = (date, days[1])
+    names: dict[Node, list[str]] = {}
+    for predicate in NAME_PREDICATES:
+        for node, name in graph.subject_objects(predicate):
+            names.setdefault(node, []).append(normalise_space(str(name)))
+    roles = {node for kind in ROLE_TYPES for node in graph.subjects(RDF.type, kind)}
+    claims: dict[Node, list[Node]] = {}
+    for statement in loaded.statements:
+        if statement in facts[KGV.inverseOf]:
+            continue  # the other direction of an authored statement: same quote and credits
+        claim = (facts[KGV.fromClaim].get(statement) or [statement])[0]
+        claims.setdefault(claim, []).append(statement)
+    locate = Locator(loaded) if locate is None else locate
+    return Sources(
+        texts, cited, blanked, quotes, entries, published, names, roles, facts, claims, locate
+    )
+
+
+def blank_out(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with every character of each span overwritten by NUL (no quote holds one), so
+    positions stay those of the text."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces += [text[position:start], "\0" * (end - start)]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def check_quote_part(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
+    """A quote comes from the prose of its evidence text, or, when its claim is marked
+    kgv:quoteIn kgv:referenceList, from the entry of a reference credited with kgv:entryWords.
+
+    A quote found nowhere in its evidence text is left to check_quotes.
+    """
+    sources = index_sources(loaded) if sources is None else sources
+    findings = []
+    for claim, statements in sources.claims.items():
+        statement = statements[0]  # a claim's statements share quote, sources and credits
+        evidence = [s for s in sources.values(statement, PROV.wasDerivedFrom) if s in sources.texts]
+        marked = KGV.referenceList in sources.values(statement, KGV.quoteIn)
+        for quote in sources.values(statement, KGV.quote):
+            text = normalise_space(str(quote))
+            in_text = [s for s in evidence if sources.in_text(text, s)]
+            if not in_text:
+                continue
+            in_prose = [s for s in in_text if sources.in_prose(text, s)]
+            if marked:
+                worded = [
+                    entity
+                    for derivation, entity in sources.credits(statement)
+                    if sources.values(derivation, KGV.entryWords)
+                ]
+                if any(text in entry for e in worded for entry in sources.entries.get(e, [])):
+                    continue
+                if in_prose:
+                    message = (
+                        "the claim is marked kgv:quoteIn kgv:referenceList, but its quote is in "
+                        f"the prose of {show(in_prose[0])}, not in the entry of a reference it "
+                        "credits with kgv:entryWords; remove the mark"
+                    )
+                else:
+                    message = (
+                        "the claim is marked kgv:quoteIn kgv:referenceList, but its quote is in "
+                        "the entry of no reference it credits with kgv:entryWords; credit the "
+                        "reference whose entry it quotes, with the entry words that state it"
+                    )
+            elif in_prose:
+                continue
+            else:
+                message = (
+                    f"this quote is not in the prose of {show(in_text[0])} but in its reference "
+                    "list; mark the claim kgv:quoteIn kgv:referenceList and credit the reference "
+                    "whose entry it quotes"
+                )
+            findings.append(
+                Finding(
+                    focus=claim,
+                    path=KGV.quote,
+                    value=quote,
+                    message=message,
+                    shape=None,
+                    where=sources.locate(statement),
+                )
+            )
+    return findings
+
+
+def check_mentions(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
+    """Each statement's quote names its object, unless a reviewer says why it need not
+    (kgv:mentionReviewed). Derived inverses, rdf:type and role nodes are not checked."""
+    sources = index_sources(loaded) if sources is None else sources
+    findings = []
+    for statements in sources.claims.values():
+        for statement in statements:
+            if sources.values(statement, KGV.mentionReviewed):
+                continue
+            obj = sources.value(statement, RDF.object)
+            if obj is None or sources.value(statement, RDF.predicate) == RDF.type:
+                continue
+            for quote in sources.values(statement, KGV.quote):
+                message = unnamed(obj, normalise_space(str(quote)).casefold(), sources)
+                if message:
+                    findings.append(
+                        Finding(
+                            focus=statement,
+                            path=RDF.object,
+                            value=obj,
+                            message=message,
+                            shape=None,
+                            where=sources.locate(statement),
+                        )
+                    )
+    return findings
+
+
+def unnamed(obj: Node, quote: str, sources: Sources) -> str | None:
+    """Why a (normalised, casefolded) quote does not name the object, or None when it does."""
+    shown = show(obj)
+    if isinstance(obj, URIRef):
+        if obj in sources.roles:
+            return None
+        names = distinct(sorted(sources.names.get(obj, []), key=lambda n: (n.casefold(), n)))
+        if not names:
+            return (
+                f"the quote cannot name the object ({shown} has no schema:name, "
+                f"schema:alternateName or rdfs:label); give it the name the quote uses, or {REVIEW}"
+            )
+        if any(mentions(quote, name) for name in names):
+            return None
+        what = f"none of its names {listed(names)}"
+    elif not isinstance(obj, Literal):
+        return None
+    elif obj.datatype == XSD.boolean:
+        return f"the quote cannot name a boolean object ({shown}); if it states it, {REVIEW}"
+    elif forms := spoken_forms(str(obj), date_type(obj)):
+        if any(mentions(quote, form) for form in forms):
+            return None
+        what = f"none of its forms {listed(forms)}"
+    elif obj.datatype in NUMERIC:
+        value = normalise_space(str(obj))
+        if mentions(quote, value) or mentions(DIGIT_GROUPS.sub("", quote), value):
+            return None
+        what = "not its digits"
+    else:
+        value = normalise_space(str(obj))
+        if mentions(quote, value):
+            return None
+        if DIGITS.fullmatch(value):
+            if mentions(DIGIT_JOINS.sub("", quote), value):
+                return None
+            what = "not its digits, with or without hyphens and spaces"
+        else:
+            what = "not its whole text"
+    return (
+        f"the quote does not name the object ({shown}: {what}); quote words that state it, "
+        f"or {REVIEW}"
+    )
+
+
+def date_type(literal: Literal) -> str | None:
+    """The literal's datatype; for a plain string shaped like a date, the date type it spells."""
+    if literal.datatype is not None or literal.language:
+        return literal.datatype
+    return UNTYPED_DATES.get(len(literal))
+
+
+def mentions(quote: str, value: str) -> bool:
+    """Whether a casefolded quote contains the value, on word boundaries where the value starts
+    or ends with a word character ("en" is not in "present", but is in "(EN)")."""
+    value = value.casefold()
+    if not value:
+        return True
+    starts_word, ends_word = is_word(value[0]), is_word(value[-1])
+    index = quote.find(value)
+    while index >= 0:
+        end = index + len(value)
+        if not (starts_word and index and is_word(quote[index - 1])) and not (
+            ends_word and end < len(quote) and is_word(quote[end])
+        ):
+            return True
+        index = quote.find(value, index + 1)
+    return False
+
+
+def is_word(char: str) -> bool:
+    """What `\\w` matches in a regular expression: a letter, a digit or an underscore."""
+    return char.isalnum() or char == "_"
+
+
+def distinct(values: Iterable[str]) -> list[str]:
+    """The values in order, without repeats that differ only in case."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+def listed(values: Iterable[str]) -> str:
+    return ", ".join(f'"{value}"' for value in values)
+
+
+def check_credits(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
+    """Every reference a claim cites is credited with a reason (a prov:qualifiedDerivation)."""
+    sources = index_sources(loaded) if sources is None else sources
+    findings = []
+    for claim, statements in sources.claims.items():
+        statement = statements[0]  # a claim's statements share sources and credits
+        reasoned = {entity for _, entity in sources.credits(statement)}
+        for source in sources.values(statement, PROV.wasDerivedFrom):
+            if source in sources.texts or source in reasoned:
+                continue
+            findings.append(
+                Finding(
+                    focus=claim,
+                    path=PROV.wasDerivedFrom,
+                    value=source,
+                    message=f"{show(source)} is cited without a reason; write it as "
+                    f"prov:qualifiedDerivation [ prov:entity {show(source)} ; "
+                    f'kgv:entryWords "..." ] or [ prov:entity {show(source)} ; '
+                    "kgv:topicOnly true ]",
+                    shape=None,
+                    where=sources.locate(statement),
+                )
+            )
+    return findings
+
+
+def check_entry_words(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
+    """Each credit's kgv:entryWords occur verbatim in the credited record's kgv:citationText.
+
+    That a credit gives exactly one reason is kgsh:DerivationShape's part.
+    """
+    sources = index_sources(loaded) if sources is None else sources
+    findings = []
+    for claim, statements in sources.claims.items():
+        statement = statements[0]  # a claim's statements carry the same credits
+        for derivation, entity in sources.credits(statement):
+            entries = sources.entries.get(entity, []) if entity is not None else []
+            for words in sources.values(derivation, KGV.entryWords):
+                text = normalise_space(str(words))
+                if text and any(text in entry for entry in entries):
+                    continue
+                if entries:
+                    message = (
+                        f'the entry words "{text}" are not in the reference-list entry of '
+                        f"{show(entity)}; copy them verbatim from its kgv:citationText, or "
+                        "credit it with kgv:topicOnly true"
+                    )
+                else:
+                    message = (
+                        f"{show(entity)} has no reference-list entry (kgv:citationText) to hold "
+                        f'the entry words "{text}"; credit the record of the entry they come from'
+                    )
+                findings.append(
+                    Finding(
+                        focus=claim,
+                        path=KGV.entryWords,
+                        value=words,
+                        message=message,
+                        shape=None,
+                        where=sources.locate(statement),
+                    )
+                )
+    return findings
+
+
+def check_credit_dates(loaded: LoadedGraph, sources: Sources | None = None) -> list[Finding]:
+    """No reference is credited for a date after the last day it was published."""
+    sources = index_sources(loaded) if sources is None else sources
+    findings = []
+    for statements in sources.claims.values():
+        for statement in statements:
+            earliest = sources.value(statement, KGV.earliest)
+            if earliest is None:
+                continue
+            for _, entity in sources.credits(statement):
+                if entity in sources.texts or entity not in sources.published:
+                    continue
+                date, last = sources.published[entity]
+                if last < str(earliest):
+                    findings.append(
+                        Finding(
+                            focus=statement,
+                            path=PROV.wasDerivedFrom,
+                            value=entity,
+                            message=f"{show(entity)} (published {date}) is credited for a date "
+                            f"from {earliest} on; a source cannot attest what happened after it "
+                            "was published: remove this credit or split the claim",
+                            shape=None,
+                            where=sources.locate(statement),
+                        )
+                    )
+    return findings
+
+
+TOKEN_END = re.compile(r"(?!^)[^\w-]")  # where a token may end (load.py's _ends_token)
+
+
+class Locator:
+    """`data/file.trig:LINE` of nodes, as LoadedGraph.locate gives it, for a whole run: each
+    file's lines are read and indexed once (LoadedGraph.locate reads the file on every call,
+    which made thousands of findings take minutes). A credit (prov:Derivation) is located where
+    its statement's claim is."""
+
+    def __init__(self, loaded: LoadedGraph) -> None:
+        self.loaded = loaded
+        self.files: dict[Path, tuple[list[str], dict[str, int]]] = {}
+        self.found: dict[Node, str | None] = {}
+
+    def __call__(self, node: Node | None) -> str | None:
+        if not isinstance(node, URIRef):
+            return None
+        if node not in self.found:
+            self.found[node] = self.find(node)
+        return self.found[node]
+
+    def find(self, node: URIRef) -> str | None:
+        loaded, graph = self.loaded, self.loaded.graph
+        path = loaded.declared_in.get(node)
+        if path is None:
+            statement = graph.value(None, PROV.qualifiedDerivation, node)
+            return self(statement) if statement is not None else None
+        anchor = graph.value(node, KGV.fromClaim) or node  # a statement is written as its claim
+        needles = [f"<{anchor}>"]
+        with contextlib.suppress(KeyError, ValueError):
+            needles.append(graph.namespace_manager.curie(anchor, generate=False))
+        lines, starts = self.lines(path)
+        found = [starts[n] for n in needles if n in starts]  # where it starts a description
+        if not found:
+            found = [
+                next((i for i, line in enumerate(lines, 1) if any(n in line for n in needles)), 1)
+            ]
+        return f"{loaded.tree.relative(path)}:{min(found)}"
+
+    def lines(self, path: Path) -> tuple[list[str], dict[str, int]]:
+        """A file's lines, and the first line each token that can start a line starts: every
+        prefix of a line's first word that ends before a character not in [A-Za-z0-9_-]."""
+        if path not in self.files:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            starts: dict[str, int] = {}
+            for index, line in enumerate(lines, 1):
+                word = line.split(None, 1)[0] if line.strip() else ""
+                if not (word.startswith("<") or ":" in word):
+                    continue
+                for end in [m.start() for m in TOKEN_END.finditer(word)] + [len(word)]:
+                    starts.setdefault(word[:end], index)
+            self.files[path] = (lines, starts)
+        return self.files[path]
+
+
+def check_vocabulary(
+    loaded: LoadedGraph, ontology: Graph, locate: Callable[[Node], str | None] | None = None
+) -> list[Finding]:
     """Every kgv: term the data uses is declared (with a label) in ontology/."""
+    locate = Locator(loaded) if locate is None else locate
     declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
     used: dict[URIRef, Node] = {}
     for s, p, o in loaded.graph:
@@ -460,7 +973,7 @@ def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
             message=f"{show(term)} is not declared in ontology/; fix the spelling or "
             "declare it with rdfs:label and rdfs:comment",
             shape=None,
-            where=loaded.locate(subject),
+            where=locate(subject),
         )
         for term, subject in sorted(used.items())
         if term not in declared
