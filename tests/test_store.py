@@ -541,12 +541,10 @@ def test_an_engine_that_never_answers_times_out():
 
 
 def test_a_host_that_does_not_resolve_is_one_line(monkeypatch):
-    import urllib.error
+    def no_such_host(host, *args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
 
-    def no_such_host(request, timeout):
-        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
-
-    monkeypatch.setattr(urllib.request, "urlopen", no_such_host)
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)  # the lookup fails, offline
     result = kg("--store", "sparql:http://no-such-host.example/query", "query", "books")
     assert fails_with_one_line(result) == (
         "Error: cannot reach http://no-such-host.example/query: no host named "
