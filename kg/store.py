@@ -107,7 +107,8 @@ def parse_spec(
     elif kind == "sparql" and colon and _is_http(target):
         spec = StoreSpec("sparql", target, update_url, gsp_url, timeout)
     else:
-        raise StoreError(f"unknown store '{text}'; use {FORMS}")
+        shown = re.sub(r"(?<=://).*@", "***@", text)  # whatever the URL, never echo a password
+        raise StoreError(f"unknown store '{shown}'; use {FORMS}")
     for option, url in (("--update-url", update_url), ("--gsp-url", gsp_url)):
         if url is not None and not _is_http(url):
             raise StoreError(f"{option} takes an http:// or https:// URL, not '{url}'")
@@ -180,9 +181,12 @@ class Store:
 
 def claims_from_statements(graph: Graph) -> Dataset:
     """The claim graphs, rebuilt from the statements: each claim holds the triples its
-    statements reify (kg.load derives exactly one statement per claim triple)."""
+    statements reify (kg.load derives exactly one statement per claim triple, and the derived
+    inverse of a symmetric fact, kgv:inverseOf it, which is not in the claim)."""
     claims = bind_prefixes(Dataset())
     for statement, claim in graph.subject_objects(KGV.fromClaim):
+        if graph.value(statement, KGV.inverseOf) is not None:
+            continue
         triple = (
             graph.value(statement, RDF.subject),
             graph.value(statement, RDF.predicate),
