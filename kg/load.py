@@ -8,6 +8,7 @@ claim's quote and sources, so a fact is written once and its provenance cannot d
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -135,16 +136,22 @@ class LoadedGraph:
     claims: Dataset  # one named graph per claim, as authored
     files: list[Path] = field(default_factory=list)
     declared_in: dict[Node, Path] = field(default_factory=dict)  # subject -> first file
+    _line_index: dict[Path, LineIndex] = field(default_factory=dict, repr=False, compare=False)
 
     def locate(self, node: Node) -> str | None:
-        """`data/file.trig:LINE` where a node is written as a subject (or first mentioned)."""
-        path = self.declared_in.get(node)
-        if path is None or not isinstance(node, URIRef):
+        """`data/file.trig:LINE` where a node is written as a subject (or first mentioned); a
+        statement is written as its claim, a credit (prov:Derivation) with its statement.
+        Each file is read and indexed once per LoadedGraph, however many nodes are located."""
+        if not isinstance(node, URIRef):
             return None
-        anchor = (
-            self.graph.value(node, KGV.fromClaim) or node
-        )  # a statement is written as its claim
-        return f"{self.tree.relative(path)}:{_line_of(path, anchor, self.graph)}"
+        path = self.declared_in.get(node)
+        if path is None:
+            statement = self.graph.value(None, PROV.qualifiedDerivation, node)
+            return self.locate(statement) if statement is not None else None
+        anchor = self.graph.value(node, KGV.fromClaim) or node
+        if path not in self._line_index:
+            self._line_index[path] = LineIndex.of(path)
+        return f"{self.tree.relative(path)}:{self._line_index[path].line(anchor, self.graph)}"
 
     @property
     def claim_names(self) -> list[Node]:
@@ -155,28 +162,48 @@ class LoadedGraph:
         return sorted(self.graph.subjects(RDF.type, RDF.Statement))
 
 
+@dataclass(frozen=True)
+class LineIndex:
+    """A data file's lines, and the first line each token that can start a line starts (every
+    prefix of a line's first word that ends before a character not in [A-Za-z0-9_-])."""
+
+    lines: list[str]
+    starts: dict[str, int]
+
+    @classmethod
+    def of(cls, path: Path) -> LineIndex:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []  # only a line number is lost; the file's own error is reported elsewhere
+        starts: dict[str, int] = {}
+        for index, line in enumerate(lines, 1):
+            word = line.split(None, 1)[0] if line.strip() else ""
+            if not (word.startswith("<") or ":" in word):
+                continue
+            for end in [m.start() for m in _TOKEN_END.finditer(word)] + [len(word)]:
+                starts.setdefault(word[:end], index)
+        return cls(lines, starts)
+
+    def line(self, node: Node, graph: Graph) -> int:
+        """Where `node` starts a description, else where it is first mentioned, else 1."""
+        needles = [f"<{node}>"]
+        with contextlib.suppress(KeyError, ValueError):  # an IRI outside every bound prefix
+            needles.append(graph.namespace_manager.curie(node, generate=False))
+        found = [self.starts[n] for n in needles if n in self.starts]
+        if found:
+            return min(found)
+        return next(
+            (i for i, line in enumerate(self.lines, 1) if any(n in line for n in needles)), 1
+        )
+
+
+_TOKEN_END = re.compile(r"(?!^)[^\w-]")  # where a token may end
+
+
 def _line_of(path: Path, node: URIRef, graph: Graph) -> int:
-    try:
-        curie = graph.namespace_manager.curie(node, generate=False) if node else None
-    except (KeyError, ValueError):  # an IRI outside every bound prefix: found by its <IRI>
-        curie = None
-    needles = [f"<{node}>"] + ([curie] if curie else [])
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1  # only a line number is lost; the file's own error is reported elsewhere
-    for index, line in enumerate(lines, 1):  # prefer the line where it starts a description
-        if any(line.lstrip().startswith(n) and _ends_token(line.lstrip(), n) for n in needles):
-            return index
-    for index, line in enumerate(lines, 1):
-        if any(n in line for n in needles):
-            return index
-    return 1
-
-
-def _ends_token(line: str, needle: str) -> bool:
-    rest = line[len(needle) :]
-    return not rest or not (rest[0].isalnum() or rest[0] in "-_")
+    """The line of `node` in one file, for a load error (read once: errors are rare)."""
+    return LineIndex.of(path).line(node, graph)
 
 
 def statement_iri(claim: Node, triple: tuple[Node, Node, Node]) -> URIRef:

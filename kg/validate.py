@@ -20,7 +20,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
@@ -144,7 +143,7 @@ def validate_loaded(
 ) -> Report:
     tell = progress or (lambda step: None)
     tell(Step("shapes"))
-    locate = Locator(loaded)  # each data file read once for all findings' file:line
+    locate = loaded.locate  # each data file is read once for all findings' file:line
     findings = run_shacl(loaded, shapes, progress, locate)
     tell(Step("quotes"))
     sources = index_sources(loaded, locate=locate)  # texts, entries and names indexed once
@@ -170,7 +169,7 @@ def run_shacl(
 ) -> list[Finding]:
     from pyshacl import validate  # heavy: imported only when validating
 
-    locate = Locator(loaded) if locate is None else locate
+    locate = loaded.locate if locate is None else locate
 
     # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
     with shape_steps(progress):
@@ -380,7 +379,7 @@ def check_reference_list(
     """
     texts = evidence_texts(loaded) if texts is None else texts
     cited = cited_entries(loaded, texts) if cited is None else cited
-    locate = Locator(loaded) if locate is None else locate
+    locate = loaded.locate if locate is None else locate
     findings = []
     for article in sorted(cited):
         found = cited[article]
@@ -612,7 +611,7 @@ def index_sources(
             continue  # the other direction of an authored statement: same quote and credits
         claim = (facts[KGV.fromClaim].get(statement) or [statement])[0]
         claims.setdefault(claim, []).append(statement)
-    locate = Locator(loaded) if locate is None else locate
+    locate = loaded.locate if locate is None else locate
     return Sources(
         texts, cited, blanked, quotes, entries, published, names, roles, facts, claims, locate
     )
@@ -899,66 +898,11 @@ def check_credit_dates(loaded: LoadedGraph, sources: Sources | None = None) -> l
     return findings
 
 
-TOKEN_END = re.compile(r"(?!^)[^\w-]")  # where a token may end (load.py's _ends_token)
-
-
-class Locator:
-    """`data/file.trig:LINE` of nodes, as LoadedGraph.locate gives it, for a whole run: each
-    file's lines are read and indexed once (LoadedGraph.locate reads the file on every call,
-    which made thousands of findings take minutes). A credit (prov:Derivation) is located where
-    its statement's claim is."""
-
-    def __init__(self, loaded: LoadedGraph) -> None:
-        self.loaded = loaded
-        self.files: dict[Path, tuple[list[str], dict[str, int]]] = {}
-        self.found: dict[Node, str | None] = {}
-
-    def __call__(self, node: Node | None) -> str | None:
-        if not isinstance(node, URIRef):
-            return None
-        if node not in self.found:
-            self.found[node] = self.find(node)
-        return self.found[node]
-
-    def find(self, node: URIRef) -> str | None:
-        loaded, graph = self.loaded, self.loaded.graph
-        path = loaded.declared_in.get(node)
-        if path is None:
-            statement = graph.value(None, PROV.qualifiedDerivation, node)
-            return self(statement) if statement is not None else None
-        anchor = graph.value(node, KGV.fromClaim) or node  # a statement is written as its claim
-        needles = [f"<{anchor}>"]
-        with contextlib.suppress(KeyError, ValueError):
-            needles.append(graph.namespace_manager.curie(anchor, generate=False))
-        lines, starts = self.lines(path)
-        found = [starts[n] for n in needles if n in starts]  # where it starts a description
-        if not found:
-            found = [
-                next((i for i, line in enumerate(lines, 1) if any(n in line for n in needles)), 1)
-            ]
-        return f"{loaded.tree.relative(path)}:{min(found)}"
-
-    def lines(self, path: Path) -> tuple[list[str], dict[str, int]]:
-        """A file's lines, and the first line each token that can start a line starts: every
-        prefix of a line's first word that ends before a character not in [A-Za-z0-9_-]."""
-        if path not in self.files:
-            lines = path.read_text(encoding="utf-8").splitlines()
-            starts: dict[str, int] = {}
-            for index, line in enumerate(lines, 1):
-                word = line.split(None, 1)[0] if line.strip() else ""
-                if not (word.startswith("<") or ":" in word):
-                    continue
-                for end in [m.start() for m in TOKEN_END.finditer(word)] + [len(word)]:
-                    starts.setdefault(word[:end], index)
-            self.files[path] = (lines, starts)
-        return self.files[path]
-
-
 def check_vocabulary(
     loaded: LoadedGraph, ontology: Graph, locate: Callable[[Node], str | None] | None = None
 ) -> list[Finding]:
     """Every kgv: term the data uses is declared (with a label) in ontology/."""
-    locate = Locator(loaded) if locate is None else locate
+    locate = loaded.locate if locate is None else locate
     declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
     used: dict[URIRef, Node] = {}
     for s, p, o in loaded.graph:
@@ -997,6 +941,7 @@ def count(loaded: LoadedGraph) -> dict[str, int]:
         "entities": len(
             {s for s in graph.subjects(RDF.type, None) if not str(s).startswith(str(KGV._NS))}
             - set(statements)
+            - set(graph.subjects(RDF.type, PROV.Derivation))
             - set(graph.subjects(RDF.type, KGV.SourceRecord))
         ),
     }
