@@ -3,44 +3,56 @@
 Usage:
     python bench/generate.py --triples 100000 --out /tmp/kg-1e5 [--seed 1] [--file-triples 50000]
 
-The tree holds a copy of the repository's ontology/ and queries/, and a generated data/:
+The tree holds a copy of the repository's ontology/ and queries/, and a generated data/, written
+in the authoring convention of docs/authoring.md:
 
 - `synthetic-article.txt`: the evidence text, an "article" whose sentences state every fact,
   then a reference list (all entries on one line, as in the real article);
 - `article.ttl`: the article's source record, `src:wikipedia-randa-kassis` (the IRI the saved
   queries use), with `kgv:evidenceFile` and `schema:citation` listing every reference record;
-- `randa-kassis.trig`: a hub like the real graph's (Randa Kassis, her four books with their real
-  ISBN-13s, the Astana platform, the Syrian National Council, the Trump Jr. meeting, ...), so the
-  saved queries that name these IRIs return rows;
-- `part-NNNN.trig`: generated "cells" (a person and a colleague, an organisation they founded or
-  joined through schema:OrganizationRole nodes, an event it held, a kgv:Position, sometimes a
-  book with a valid ISBN-13, sometimes links to the hub), written in the authoring convention
-  of docs/authoring.md: types and names in the default graph, each claim a named graph with
-  exactly one kgv:quote (a verbatim span of the article) and prov:wasDerivedFrom the article plus
-  zero, one or two of the cell's reference records;
+- `randa-kassis.trig`: a hub modelled on the real graph (Randa Kassis and her alternate name
+  "Kassis", her four books with their real ISBN-13s and their book citations, the Astana
+  platform and its rounds, the Syrian National Council, the 2017 constitution effort, the Rome
+  road map, the Trump Jr. meeting, ...), with the real article's sentences and reference
+  entries, so the saved queries that name these IRIs return rows;
+- `part-NNNN.trig`: generated "cells" (a person and a colleague, an organisation founded and
+  joined through schema:OrganizationRole nodes, an event it organised, held as a round or to
+  which the founder invited, a kgv:Position and its critics, sometimes a book with a valid
+  ISBN-13 and a book citation about it, sometimes links to the hub);
 - `sources-NNNN.ttl`: the reference records (kgv:SourceRecord + schema:NewsArticle, WebPage,
-  VideoObject or Report), each with its entry verbatim as kgv:citationText, and the outlets and
-  journalists they name.
+  VideoObject, Report, or CreativeWork for a book citation), each with its entry verbatim as
+  kgv:citationText, and the outlets (schema:isPartOf: periodicals, web sites, news agencies and
+  institutes) and journalists they name.
 
-N counts what `kg.load.load` builds: asserted triples plus the derived rdf:Statements (each claim
-triple adds rdf:type, rdf:subject, rdf:predicate, rdf:object, kgv:fromClaim, kgv:quote and one
-prov:wasDerivedFrom per source: 7-9 triples). The generator counts them exactly as it writes
-(no triple is written twice) and stops at the first cell that reaches N, so the loaded graph
-holds N plus at most one cell (a few hundred triples), and never less than the hub's ~800.
-Output is streamed: only names, IRIs and counters are kept, never a graph. The same seed gives
-the same bytes.
+Each claim is a named graph with exactly one kgv:quote that names every object (or carries
+kgv:mentionReviewed, as a boolean always does), cited with plain prov:wasDerivedFrom the article
+and crediting zero to two references, each as a prov:qualifiedDerivation with its reason: words of
+its entry (kgv:entryWords) or kgv:topicOnly. A claim whose quote is a reference's title is marked
+kgv:quoteIn kgv:referenceList and credits that reference by those words. A claim that asserts a
+date credits no reference published before it (a cell gives each date a claim of its own).
+
+N counts what `kg.load.load` builds: asserted triples plus what it derives per claim triple: an
+rdf:Statement (rdf:type, subject, predicate, object, kgv:fromClaim, and a copy of the claim's
+kgv:quote, kgv:quoteIn, kgv:mentionReviewed and plain prov:wasDerivedFrom), per credited reference
+five triples (prov:wasDerivedFrom, prov:qualifiedDerivation, and the prov:Derivation's type,
+entity and reason), kgv:earliest and kgv:latest for a date, and the inverse fact and statement of a
+schema:spouse. The generator counts them exactly as it writes (no triple is written twice) and
+stops at the first cell that reaches N, so the loaded graph holds N plus at most one cell (a few
+hundred triples), and never less than the hub's ~1,500. Output is streamed: only names, IRIs and
+counters are kept, never a graph. The same seed gives the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import random
 import re
 import shutil
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +66,16 @@ EVIDENCE_FILE = "synthetic-article.txt"
 HUB = "kgr:randa-kassis"
 HUB_NAME = "Randa Kassis"
 HUB_TITLE = "The hub: Randa Kassis, her books, and the IRIs the saved queries name"
-# Derived per claim triple besides its sources: rdf:type, rdf:subject, rdf:predicate, rdf:object,
-# kgv:fromClaim, kgv:quote -- plus the asserted triple itself.
-PER_CLAIM_TRIPLE = 7
+# What the loader derives for each claim triple, besides what it copies from the claim: the
+# statement's rdf:type, rdf:subject, rdf:predicate, rdf:object and kgv:fromClaim.
+PER_STATEMENT = 5
+# Per credited reference and statement: prov:wasDerivedFrom, prov:qualifiedDerivation, and the
+# prov:Derivation's rdf:type, prov:entity and reason (kgv:entryWords or kgv:topicOnly).
+PER_CREDIT = 5
+PER_DATE = 2  # kgv:earliest and kgv:latest of a statement whose object is a date
+SYMMETRIC = {"schema:spouse"}  # the loader derives the inverse fact and its statement
 DEFAULT_FILE_TRIPLES = 50_000
+UNDATED = "9999-12-31"  # a record with no publication date can attest any date
 
 
 def words(text: str) -> list[str]:
@@ -228,13 +246,25 @@ MEMBERS = [
     "artists and writers",
 ]
 PURPOSE_VERBS = ["to campaign for", "to defend", "to promote", "to document", "to advocate"]
-POSITIONS = [
-    "that {topic} must have a place in any political settlement",
-    "that {topic} cannot wait for the end of the war",
-    "that the international community has neglected {topic}",
-    "that no transition can succeed without {topic}",
+POSITIONS = [  # a stated view: the position's name and description, in the article's words
+    "{topic} must have a place in any political settlement",
+    "{topic} cannot wait for the end of the war",
+    "the international community has neglected {topic}",
+    "no transition can succeed without {topic}",
 ]
-OUTLETS = {  # slug: (name, language, type)
+GROUPS = {  # groups of people named as critics (schema:Thing), as "other opposition members" is
+    "other-opposition-members": "other opposition members",
+    "exiled-activists": "exiled activists",
+    "local-council-members": "local council members",
+}
+END_REASONS = [
+    "after a dispute over its funding",
+    "to found a new party",
+    "after the movement split",
+    "in protest at its leadership",
+    "to take up a post abroad",
+]
+OUTLETS = {  # slug: (name, language, type): a record's schema:isPartOf
     "levant-observer": ("The Levant Observer", "en", "Periodical"),
     "courrier-du-levant": ("Le Courrier du Levant", "fr", "Periodical"),
     "mashriq-review": ("Mashriq Review", "en", "Periodical"),
@@ -250,6 +280,10 @@ OUTLETS = {  # slug: (name, language, type)
     "levantdaily-org": ("levantdaily.org", "en", "WebSite"),
     "analyses-orient-fr": ("analyses-orient.fr", "fr", "WebSite"),
     "peacetalks-watch-org": ("peacetalks-watch.org", "en", "WebSite"),
+    # news agencies and an institute: outlets typed schema:Organization
+    "levant-press-agency": ("Levant Press Agency", "en", "Organization"),
+    "agence-mediterranee-presse": ("Agence Méditerranée Presse", "fr", "Organization"),
+    "institute-for-levant-studies": ("Institute for Levant Studies", "en", "Organization"),
 }
 PUBLISHERS = {  # slug: (name, language)
     "meridian-press": ("Meridian Press", "en"),
@@ -265,11 +299,12 @@ BOOK_TITLES = {
     "en": ["{city} Notebooks", "Letters from {city}", "After {city}", "The Road to {city}"],
     "fr": ["Carnets de {city}", "Lettres de {city}", "Après {city}", "La route de {city}"],
 }
-REF_TITLES = [  # (English, French); at most one of each per cell, so titles never repeat
-    ("{P} and the rise of the {O}", "{P} et l'essor du {O}"),
-    ("{O} gathers its supporters in {city}", "Le {O} réunit ses partisans à {city}"),
-    ("Interview with {P} on {topic}", "Entretien avec {P} sur {topic}"),
-    ("What the {E} changed", "Ce qu'a changé le {E}"),
+REF_TITLES = [  # (English, French, the fact its words state); at most one of each per cell
+    ("{P} and the rise of the {O}", "{P} et l'essor du {O}", "founding"),
+    ("The {E} opens in {city}", "Le {E} s'ouvre à {city}", "venue"),  # a fact from a headline
+    ("Interview with {P} on {topic}", "Entretien avec {P} sur {topic}", "position"),
+    ("{Q} joins the {O}", "{Q} rejoint le {O}", "membership"),
+    ("What the {E} changed", "Ce qu'a changé le {E}", None),  # cited for its topic only
 ]
 REF_KINDS = ["NewsArticle"] * 6 + ["WebPage"] * 2 + ["VideoObject", "Report"]
 
@@ -298,6 +333,42 @@ def typed(value: str, datatype: str) -> str:
     return f'"{value}"^^xsd:{datatype}'
 
 
+def a(phrase: str) -> str:
+    """The phrase with its indefinite article: "a lawyer", "an economist"."""
+    return ("an " if phrase[0].lower() in "aeiou" else "a ") + phrase
+
+
+def the(name: str) -> str:
+    """A country's name as a sentence writes it: "the United Kingdom", "Syria"."""
+    return f"the {name}" if name.startswith(("United", "Netherlands")) else name
+
+
+def normalised(text: str) -> str:
+    """Whitespace as kg's checks compare text: runs of white space (no-break too) are one space."""
+    return " ".join(text.split())
+
+
+DATE_LITERAL = re.compile(r'"([0-9-]+)"\^\^xsd:(gYear|gYearMonth|date)')
+DATE_PARTS = {"gYear": 1, "gYearMonth": 2, "date": 3}
+
+
+def day_range(term: str) -> tuple[str, str] | None:
+    """The first and last day (ISO) a date literal covers, as the loader derives them
+    (kgv:earliest, kgv:latest); None for a term that is not a date."""
+    match = DATE_LITERAL.fullmatch(term)
+    if match is None:
+        return None
+    parts = match.group(1).split("-")
+    if len(parts) != DATE_PARTS[match.group(2)]:
+        return None
+    if len(parts) == 3:
+        return (match.group(1),) * 2
+    if len(parts) == 2:
+        last = calendar.monthrange(int(parts[0]), int(parts[1]))[1]
+        return f"{parts[0]}-{parts[1]}-01", f"{parts[0]}-{parts[1]}-{last:02d}"
+    return f"{parts[0]}-01-01", f"{parts[0]}-12-31"
+
+
 def isbn13(twelve: str) -> str:
     """The ISBN-13 whose first twelve digits are `twelve` (check digit: weights 1,3,1,3,...)."""
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(twelve))
@@ -322,6 +393,10 @@ class When:
     @property
     def phrase(self) -> str:  # "on 5 March 2014", "in March 2014"
         return ("on " if self.bare[0].isdigit() and " " in self.bare else "in ") + self.bare
+
+    @property
+    def first(self) -> str:  # the first day it covers, what a credited reference must not precede
+        return day_range(self.literal)[0]
 
 
 def when(rng: random.Random, lo: int, hi: int, precision: str | None = None) -> When:
@@ -371,6 +446,1044 @@ class Names:
         return slug(name), name
 
 
+# --- The hub: the real graph's own facts, as data ------------------------------------------
+#
+# Sentences, records and claims as data/*.trig and data/sources.ttl hold them (a subset: every
+# kind of fact, credit and reason the real graph has, and every IRI a saved query names), quoting
+# the real article's sentences and reference entries.
+
+K = HUB  # the subject of most hub facts
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A hub entity: its types and names, the only triples outside claims."""
+
+    local: str
+    types: str
+    names: Sequence[tuple[str, str]]  # (text, language tag)
+    alternates: Sequence[tuple[str, str]] = ()
+
+
+def en(*names: str) -> list[tuple[str, str]]:
+    return [(name, "en") for name in names]
+
+
+def fr(*names: str) -> list[tuple[str, str]]:
+    return [(name, "fr") for name in names]
+
+
+PERSON, ORG, EVENT = "schema:Person", "schema:Organization", "schema:Event"
+ORG_ROLE, ROLE, THING = "schema:OrganizationRole", "schema:Role", "schema:Thing"
+HUB_ENTITIES = [
+    Entity("randa-kassis", PERSON, [("Randa Kassis", "en"), ("رندة قسيس", "ar")], en("Kassis")),
+    Entity("fabien-baussart", PERSON, en("Fabien Baussart")),
+    Entity("sergey-lavrov", PERSON, en("Sergey Lavrov")),
+    Entity("alexandre-del-valle", PERSON, en("Alexandre del Valle")),
+    Entity("baghdad-amreyev", PERSON, en("Baghdad Amreyev")),
+    Entity("erland-idrissov", PERSON, en("Erland Idrissov")),
+    Entity("xavier-latour", PERSON, en("Xavier Latour")),
+    Entity("yasar-yakis", PERSON, en("Yasar Yakis")),
+    Entity("giulio-terzi", PERSON, en("Giulio Terzi")),
+    Entity("donald-trump-jr", PERSON, en("Donald Trump Jr."), en("Donald Trump Jr")),
+    Entity("president-of-kazakhstan", "kgv:Office", en("President of Kazakhstan")),
+    Entity("astana-platform", ORG, en("Astana Platform")),
+    Entity(
+        "syrian-national-council",
+        ORG,
+        [("Syrian National Council", "en"), ("Conseil National Syrien", "fr")],
+    ),
+    Entity("syrian-opposition", ORG, en("Syrian opposition")),
+    Entity(
+        "assad-government",
+        "schema:GovernmentOrganization",
+        en("government of Bashar al-Assad"),
+        en("Bashar al-Assad's regime"),
+    ),
+    Entity("moscow-astana-group", ORG, en("Moscow/Astana groups"), en("Moscow-Astana Group")),
+    Entity(
+        "center-of-political-and-foreign-affairs",
+        ORG,
+        en("Center of Political and Foreign Affairs"),
+        en("CPFA"),
+    ),
+    Entity("sant-egidio", ORG, en("Sant'Egidio")),
+    Entity("e-kutub", ORG, en("E-Kutub")),
+    Entity("editions-dhow", ORG, fr("Editions Dhow")),
+    Entity("l-artilleur", ORG, fr("L'Artilleur")),
+    Entity("editions-des-syrtes", ORG, fr("Editions des Syrtes")),
+    Entity("toucan-essais", "schema:BookSeries", fr("Toucan essais")),
+    Entity("book-crypts-of-the-gods", "schema:Book", en("Crypts of the Gods")),
+    Entity(
+        "book-le-chaos-syrien",
+        "schema:Book",
+        fr("Le Chaos Syrien, printemps arabes et minorités face à l'islamisme"),
+        fr("Le chaos Syrien"),
+    ),
+    Entity(
+        "book-comprendre-le-chaos-syrien",
+        "schema:Book",
+        fr("Comprendre le chaos syrien, des révolutions arabes au jihad mondial"),
+    ),
+    Entity(
+        "book-la-syrie-et-le-retour-de-la-russie",
+        "schema:Book",
+        fr("La Syrie et le Retour de la Russie"),
+    ),
+    Entity("syrian-civil-war", EVENT, en("Syrian Civil War"), en("Syrian Conflict")),
+    Entity("arab-spring", EVENT, en("Arab Spring")),
+    Entity("astana-platform-round-1", EVENT, en("first round of the Astana platform")),
+    Entity("astana-platform-round-2", EVENT, en("second round of the Astana platform")),
+    Entity("geneva-peace-talks-2016", EVENT, en("2016 Geneva Peace Talks")),
+    Entity(
+        "syrian-constitution-drafting-2017",
+        EVENT,
+        en("2017 effort to start drafting a new constitution for Syria"),
+    ),
+    Entity("syrian-national-congress-2018", EVENT, en("Syrian National Congress")),
+    Entity("rome-road-map-2018", EVENT, en("road map to peace (October 2018)")),
+    Entity("trump-jr-kassis-meeting", EVENT, en("meeting of Donald Trump Jr. and Randa Kassis")),
+    Entity(
+        "randa-kassis-astana-platform-president",
+        ORG_ROLE,
+        en("Randa Kassis, President of the Astana Platform"),
+    ),
+    Entity(
+        "randa-kassis-syrian-national-council-member",
+        ORG_ROLE,
+        en("Randa Kassis, member of the Syrian National Council"),
+    ),
+    Entity(
+        "fabien-baussart-center-of-political-and-foreign-affairs-president",
+        ORG_ROLE,
+        en("Fabien Baussart, President of the Center of Political and Foreign Affairs"),
+    ),
+    Entity(
+        "randa-kassis-geneva-peace-talks-2016-attendee",
+        ROLE,
+        en(
+            "Randa Kassis at the 2016 Geneva Peace Talks, under the banner of the Moscow/Astana "
+            "groups"
+        ),
+    ),
+    Entity(
+        "randa-kassis-syrian-national-congress-2018-attendee",
+        ROLE,
+        en("Randa Kassis at the Syrian National Congress, as President of the Astana platform"),
+    ),
+    Entity(
+        "position-power-of-minorities",
+        "kgv:Position",
+        en("power of minorities and their role in society"),
+    ),
+    Entity(
+        "position-political-transition-with-assad-regime",
+        "kgv:Position",
+        en("political transition in cooperation with Bashar al-Assad's regime"),
+    ),
+    Entity("france", "schema:Country", en("France")),
+    Entity("syria", "schema:Country", en("Syria")),
+    Entity("london", "schema:City", en("London")),
+    Entity("paris", "schema:City", en("Paris")),
+    Entity("geneva", "schema:City", [("Geneva", "en"), ("Genève", "fr")]),
+    Entity("astana", "schema:City", en("Astana")),
+    Entity("sochi", "schema:City", [("Sochi", "en"), ("Сочи", "ru")]),
+    Entity("rome", "schema:City", en("Rome")),
+    Entity("middle-east", "schema:Place", en("Middle East")),
+    Entity("vatican", "schema:Place", en("Vatican")),
+    Entity("kurds", THING, en("Kurds")),
+    Entity("other-opposition-members", THING, en("other opposition members")),
+    Entity("representatives-of-the-opposition", THING, en("representatives of the opposition")),
+]
+
+# The hub's paragraph of the article: the real article's sentences (a subset), then its works list.
+WORKS = [
+    "Crypts of the Gods, Randa Kassis, Editions E- Kutub, 2013 (EN)",
+    "Le Chaos Syrien, printemps arabes et minorités face à l'islamisme, Randa Kassis and "
+    "Alexandre del Valle, Editions Dhow, 2014 (FR)",
+    "Comprendre le chaos syrien, des révolutions arabes au jihad mondial, L'Artilleur, coll. "
+    "Toucan essais, 2016 (FR)",
+    "La Syrie et le Retour de la Russie, Editions des Syrtes, 2018 (FR)",
+]
+HUB_PROSE = [
+    "Randa Kassis (Arabic: رندة قسيس) is a Franco-Syrian politician and a leading secular figure "
+    "of the Syrian opposition",
+    "She was the President of The Astana Platform of the Syrian opposition",
+    "She is a close friend of Sergey Lavrov",
+    "She was a member of the Syrian National Council until August 2012",
+    "Kassis believes in the power of minorities and their role in society, especially in Kurds",
+    "Kassis is no longer a member of the Syrian National Council, having been excluded due to "
+    "her many declarations alerting the Syrian opposition about the rise of Muslim fundamentalists",
+    "Kassis is also an anthropologist and journalist",
+    'She has also published a book called "Crypts of The Gods", which is a book on religions, '
+    "their origins, and their ways of functioning",
+    "Since the beginning of the Syrian Civil War on March 15, 2011, she has become a leading "
+    "commentator on the Syrian Conflict and the wider complexities of the Arab Spring and the "
+    "future of the Middle East region",
+    "Randa Kassis initiated the Astana platform in 2015 after her request to the President of "
+    "Kazakhstan to form a platform that could assemble moderate Syrian opponents",
+    "The first round of the Astana platform was moderated by Kazakh Ambassador Baghdad Amreyev "
+    "and the opening session was chaired by the Kazakh Minister of Foreign Affairs Erland Idrissov",
+    "The second round was moderated by Fabien Baussart, President of the Center of Political and "
+    "Foreign Affairs (CPFA)",
+    "Randa Kassis participated in the 2016 Geneva Peace Talks under the banner of the "
+    "Moscow/Astana groups",
+    "She is criticized by other opposition members for her advocacy to a political transition in "
+    "cooperation with Bashar al-Assad's regime",
+    "In 2017, Kassis invited many members of the Syrian opposition, academics and "
+    "constitutionalists with the help of French constitutionalist expert Xavier Latour, former "
+    "Minister of Foreign Affairs of Turkey Yasar Yakis and former Minister of Foreign Affairs of "
+    "Italy Giulio Terzi, in order to start drafting a new constitution for Syria",
+    "On 30 January 2018 Randa Kassis, along with other members of the Astana platform, "
+    "participated in the Syrian National Congress as President of the Astana platform",
+    "October 2018, Kassis worked to include many political factions of the opposition to reach a "
+    "road map to peace",
+    "The document was drawn up by representatives of the opposition invited to Rome by "
+    "Sant'Egidio, an organisation closed to the Vatican",
+    "Kassis is married to Fabien Baussart who founded the 2006 established think tank Center of "
+    "Political and Foreign Affairs (CPFA)",
+    *WORKS,
+]
+
+# Outlets and authors the hub's records name: (IRI, type, name, language tag, ISSN).
+HUB_AGENTS = [
+    ("kgr:wall-street-journal", "schema:Periodical", "Wall Street Journal", "en", "0099-9660"),
+    ("kgr:astanaplatform-com", "schema:WebSite", "astanaplatform.com", "en", None),
+    ("kgr:middle-east-eye", "schema:Periodical", "Middle East Eye", "en", None),
+    ("kgr:reuters", ORG, "Reuters", "en", None),
+    ("kgr:france-soir", "schema:Periodical", "France Soir", "fr", None),
+    ("kgr:the-astana-times", "schema:Periodical", "The Astana Times", "en", None),
+    ("kgr:the-guardian", "schema:Periodical", "The Guardian", "en", None),
+    ("kgr:bbc-news-russian", "schema:Periodical", "BBC News Русская Служба", "ru", None),
+    ("kgr:jay-solomon", PERSON, "Jay Solomon", "en", None),
+    ("kgr:mee-staff", ORG, "MEE staff", "en", None),
+    ("kgr:john-irish", PERSON, "John Irish", "en", None),
+    ("kgr:malika-orazgaliyeva", PERSON, "Malika Orazgaliyeva", "en", None),
+    ("kgr:un-media", ORG, "UN Media", "en", None),
+    ("kgr:julian-borger", PERSON, "Julian Borger", "en", None),
+    ("kgr:raya-jalabi", PERSON, "Raya Jalabi", "en", None),
+    ("kgr:oleg-boldyrev", PERSON, "Олег Болдырев", "ru", None),
+]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A reference record: one entry of the article's reference list."""
+
+    iri: str
+    kind: str  # NewsArticle, WebPage, VideoObject, Report, or CreativeWork for a book citation
+    title: tuple[str, str]  # (text, language tag)
+    entry: str  # kgv:citationText, verbatim
+    language: str
+    date: str | None = None  # schema:datePublished, a typed literal
+    authors: Sequence[str] = ()
+    outlet: str | None = None  # schema:isPartOf
+    about: str | None = None  # a book citation's kgr: book
+    archived: str | None = None
+    retrieved: str | None = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        pairs = [("a", f"kgv:SourceRecord , schema:{self.kind}")]
+        pairs.append(("schema:name", lang(*self.title)))
+        pairs += [("schema:author", author) for author in self.authors]
+        if self.outlet:
+            pairs.append(("schema:isPartOf", self.outlet))
+        if self.date:
+            pairs.append(("schema:datePublished", self.date))
+        if self.about:
+            pairs.append(("schema:about", self.about))
+        pairs.append(("schema:inLanguage", plain(self.language)))
+        if self.archived:
+            pairs.append(("kgv:archivedOn", typed(self.archived, "date")))
+        if self.retrieved:
+            pairs.append(("kgv:retrievedOn", typed(self.retrieved, "date")))
+        pairs.append(("kgv:citationText", plain(self.entry)))
+        return pairs
+
+
+NBSP = "\u00a0"
+MEE_TITLE = "Donald Trump Jr met Randa Kassis before US election"
+BBC_TITLE = "Сирийский конгресс в Сочи"
+FRANCE_SOIR_TITLE = (
+    "Entretien avec Randa Kassis, opposante et intellectuelle syrienne porte-parole de la "
+    "Coalition des Forces Laïques et membre du Conseil National Syrien"
+)
+IMPRINTS = {  # a book citation's words that state the book's place, pages and ISBN
+    "crypts": f"Crypts of the gods. London: E-Kutub. p.{NBSP}224. ISBN{NBSP}978-1492880608",
+    "chaos": f"Le chaos Syrien. Paris: Editions Dhow. p.{NBSP}320. ISBN{NBSP}979-1093501031",
+    "comprendre": f"France: L'artilleur. p.{NBSP}438. ISBN{NBSP}9782810007318",
+    "syrie": f"Randa., Kassis (2018). La Syrie et le retour de la Russie. Genève. "
+    f"ISBN{NBSP}978-2940523634. OCLC{NBSP}1027055736",
+}
+COMPRENDRE_AUTHOR = (
+    "Kassis, Randa (June 8, 2016). COMPRENDRE LE CHAOS SYRIEN DES RÉVOLUTIONS ARABES AU JIHAD "
+    "MONDIAL"
+)
+HUB_RECORDS = [  # in the order the real reference list cites them
+    Record(
+        "src:wsj-2016-11-23-trump-jr-talks",
+        "NewsArticle",
+        ("Donald Trump Jr. Held Talks on Syria With Russia Supporters", "en"),
+        'Solomon, Jay (2016-11-23). "Donald Trump Jr. Held Talks on Syria With Russia '
+        f'Supporters". Wall Street Journal. ISSN{NBSP}0099-9660. Retrieved 2020-10-06.',
+        "en",
+        typed("2016-11-23", "date"),
+        ["kgr:jay-solomon"],
+        "kgr:wall-street-journal",
+        retrieved="2020-10-06",
+    ),
+    Record(
+        "src:astanaplatform-com",
+        "WebPage",
+        ("Astana Platform", "en"),
+        '"Astana Platform". astanaplatform.com. Archived from the original on 2021-09-08. '
+        "Retrieved 2020-10-06.",
+        "en",
+        outlet="kgr:astanaplatform-com",
+        archived="2021-09-08",
+        retrieved="2020-10-06",
+    ),
+    Record(
+        "src:mee-2016-11-24-trump-son",
+        "NewsArticle",
+        (
+            "Trump's son met Moscow-backed Syrian 'opposition' politician: Donald Trump Jr met "
+            "Randa Kassis before US election, strengthening expectations Trump administration "
+            "will side with Russia in Syria",
+            "en",
+        ),
+        "MEE staff (24 November 2016). \"Trump's son met Moscow-backed Syrian 'opposition' "
+        "politician: Donald Trump Jr met Randa Kassis before US election, strengthening "
+        'expectations Trump administration will side with Russia in Syria". Middle East Eye. '
+        "Archived from the original on 6 July 2019. Retrieved 27 March 2024.",
+        "en",
+        typed("2016-11-24", "date"),
+        ["kgr:mee-staff"],
+        "kgr:middle-east-eye",
+        archived="2019-07-06",
+        retrieved="2024-03-27",
+    ),
+    Record(
+        "src:reuters-2011-09-16-france-hails-council",
+        "NewsArticle",
+        ("France hails Syria council, develops contacts", "en"),
+        'Irish, John (2011-09-16). "France hails Syria council, develops contacts". Reuters. '
+        "Retrieved 2020-10-06.",
+        "en",
+        typed("2011-09-16", "date"),
+        ["kgr:john-irish"],
+        "kgr:reuters",
+        retrieved="2020-10-06",
+    ),
+    Record(
+        "src:france-soir-2011-11-11-entretien",
+        "NewsArticle",
+        (FRANCE_SOIR_TITLE, "fr"),
+        f'"{FRANCE_SOIR_TITLE}", France Soir, 11 November 2011.',
+        "fr",
+        typed("2011-11-11", "date"),
+        outlet="kgr:france-soir",
+    ),
+    Record(  # cited for no fact: a row of unsourced-by-reference, with no outlet
+        "src:peacetalks-randa-kassis",
+        "WebPage",
+        ("Randa Kassis \u2013 PeaceTalks", "en"),  # an en dash, as the entry has it
+        '"Randa Kassis \u2013 PeaceTalks". Retrieved 2022-07-07.',
+        "en",
+        retrieved="2022-07-07",
+    ),
+    Record(
+        "src:astana-times-2015-05-29-tentative-headway",
+        "NewsArticle",
+        (
+            "Syrian Opposition Meeting in Astana Makes Tentative Headway in Finding Way Forward "
+            "for Peace Process",
+            "en",
+        ),
+        'May 2015, Malika Orazgaliyeva in International on 29 (2015-05-29). "Syrian Opposition '
+        'Meeting in Astana Makes Tentative Headway in Finding Way Forward for Peace Process". The '
+        "Astana Times. Retrieved 2019-10-25.{{cite web}}: CS1 maint: numeric names: authors list "
+        "(link)",
+        "en",
+        typed("2015-05-29", "date"),
+        ["kgr:malika-orazgaliyeva"],
+        "kgr:the-astana-times",
+        retrieved="2019-10-25",
+    ),
+    Record(
+        "src:astana-times-2015-10-06-representatives-meet",
+        "NewsArticle",
+        ("Representatives of Syrian Opposition Meet in Astana", "en"),
+        'October 2015, Malika Orazgaliyeva in International on 6 (2015-10-06). "Representatives '
+        'of Syrian Opposition Meet in Astana". The Astana Times. Retrieved 2019-10-25.'
+        "{{cite web}}: CS1 maint: numeric names: authors list (link)",
+        "en",
+        typed("2015-10-06", "date"),
+        ["kgr:malika-orazgaliyeva"],
+        "kgr:the-astana-times",
+        retrieved="2019-10-25",
+    ),
+    Record(
+        "src:un-media-2016-03-moscow-astana-stakeout",
+        "VideoObject",
+        ("Moscow-Astana Group - Media Stakeout", "en"),
+        'UN Media (March 2016). "Moscow-Astana Group - Media Stakeout".',
+        "en",
+        typed("2016-03", "gYearMonth"),
+        ["kgr:un-media"],
+    ),
+    Record(
+        "src:guardian-2016-11-23-trump-son",
+        "NewsArticle",
+        ("US Syria policy: signs of shift as Trump son meets pro-Russia Damascus figure", "en"),
+        'Borger, Julian; Jalabi, Raya (23 November 2016). "US Syria policy: signs of shift as '
+        'Trump son meets pro-Russia Damascus figure". The Guardian. Retrieved 1 May 2017.',
+        "en",
+        typed("2016-11-23", "date"),
+        ["kgr:julian-borger", "kgr:raya-jalabi"],
+        "kgr:the-guardian",
+        retrieved="2017-05-01",
+    ),
+    Record(
+        "src:bbc-russian-2018-01-31-sochi-congress",
+        "NewsArticle",
+        (f"{BBC_TITLE}: диалог без ясных результатов", "ru"),
+        f'Болдырев, Олег (2018-01-31). "{BBC_TITLE}: диалог без ясных результатов". BBC News '
+        "Русская Служба.",
+        "ru",
+        typed("2018-01-31", "date"),
+        ["kgr:oleg-boldyrev"],
+        "kgr:bbc-news-russian",
+    ),
+    Record(
+        "src:book-2013-crypts-of-the-gods",
+        "CreativeWork",
+        ("Crypts of the gods", "en"),
+        f"Kassis, Randa (2013). {IMPRINTS['crypts']}.",
+        "en",
+        typed("2013", "gYear"),
+        about="kgr:book-crypts-of-the-gods",
+    ),
+    Record(
+        "src:book-2014-le-chaos-syrien",
+        "CreativeWork",
+        ("Le chaos Syrien", "fr"),
+        f"Kassis, Randa (2014). {IMPRINTS['chaos']}.",
+        "fr",
+        typed("2014", "gYear"),
+        about="kgr:book-le-chaos-syrien",
+    ),
+    Record(
+        "src:book-2016-comprendre-le-chaos-syrien",
+        "CreativeWork",
+        ("COMPRENDRE LE CHAOS SYRIEN DES RÉVOLUTIONS ARABES AU JIHAD MONDIAL", "fr"),
+        f"{COMPRENDRE_AUTHOR} (TOUC.ESSAIS{NBSP}ed.). {IMPRINTS['comprendre']}.",
+        "fr",
+        typed("2016-06-08", "date"),
+        about="kgr:book-comprendre-le-chaos-syrien",
+    ),
+    Record(
+        "src:book-2018-la-syrie-et-le-retour-de-la-russie",
+        "CreativeWork",
+        ("La Syrie et le retour de la Russie", "fr"),
+        f"{IMPRINTS['syrie']}.{{{{cite book}}}}: CS1 maint: location missing publisher (link)",
+        "fr",
+        typed("2018", "gYear"),
+        about="kgr:book-la-syrie-et-le-retour-de-la-russie",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A hub claim: its triples, its quote, and each reference credited with its reason (entry
+    words, or None for topic only)."""
+
+    name: str
+    quote: str
+    triples: Sequence[tuple[str, str, str]]
+    credits: Sequence[tuple[str, str | None]] = ()
+    reviewed: str | None = None  # kgv:mentionReviewed
+    in_entry: bool = False  # kgv:quoteIn kgv:referenceList
+
+
+def topic_only(*sources: str) -> list[tuple[str, None]]:
+    return [(source, None) for source in sources]
+
+
+AP_ROLE = "kgr:randa-kassis-astana-platform-president"
+SNC_ROLE = "kgr:randa-kassis-syrian-national-council-member"
+CPFA_ROLE = "kgr:fabien-baussart-center-of-political-and-foreign-affairs-president"
+GENEVA_ROLE = "kgr:randa-kassis-geneva-peace-talks-2016-attendee"
+CONGRESS_ROLE = "kgr:randa-kassis-syrian-national-congress-2018-attendee"
+MINORITIES = "kgr:position-power-of-minorities"
+TRANSITION = "kgr:position-political-transition-with-assad-regime"
+CPFA = "kgr:center-of-political-and-foreign-affairs"
+EFFORT = "kgr:syrian-constitution-drafting-2017"
+CONGRESS = "kgr:syrian-national-congress-2018"
+ROAD_MAP = "kgr:rome-road-map-2018"
+MEETING = "kgr:trump-jr-kassis-meeting"
+GUARDIAN = "src:guardian-2016-11-23-trump-son"
+ASTANA_TIMES = "src:astana-times-2015-05-29-tentative-headway"
+UN_MEDIA = "src:un-media-2016-03-moscow-astana-stakeout"
+BBC = "src:bbc-russian-2018-01-31-sochi-congress"
+CRYPTS, CHAOS = "kgr:book-crypts-of-the-gods", "kgr:book-le-chaos-syrien"
+COMPRENDRE = "kgr:book-comprendre-le-chaos-syrien"
+SYRIE = "kgr:book-la-syrie-et-le-retour-de-la-russie"
+TRANSITION_WORDS = "advocacy to a political transition in cooperation with Bashar al-Assad's regime"
+EXCLUSION = (
+    "excluded due to her many declarations alerting the Syrian opposition about the rise of "
+    "Muslim fundamentalists"
+)
+COMMENTATOR = (
+    "she has become a leading commentator on the Syrian Conflict and the wider complexities of "
+    "the Arab Spring and the future of the Middle East region"
+)
+INVITED = (
+    "In 2017, Kassis invited many members of the Syrian opposition, academics and "
+    "constitutionalists"
+)
+HELPERS = (
+    "with the help of French constitutionalist expert Xavier Latour, former Minister of Foreign "
+    "Affairs of Turkey Yasar Yakis and former Minister of Foreign Affairs of Italy Giulio Terzi"
+)
+CONGRESS_WORDS = (
+    "Randa Kassis, along with other members of the Astana platform, participated in the Syrian "
+    "National Congress"
+)
+HUB_CLAIMS = [
+    Claim(
+        "kassis-nationality",
+        "Randa Kassis (Arabic: رندة قسيس) is a Franco-Syrian politician",
+        [(K, "schema:nationality", "kgr:france"), (K, "schema:nationality", "kgr:syria")],
+        reviewed='"Franco-Syrian" names France and Syria as one adjective',
+    ),
+    Claim(
+        "kassis-job-politician",
+        "is a Franco-Syrian politician",
+        [(K, "schema:jobTitle", lang("politician"))],
+    ),
+    Claim(
+        "kassis-leading-secular-figure",
+        "a leading secular figure of the Syrian opposition",
+        [
+            (K, "schema:description", lang("leading secular figure of the Syrian opposition")),
+            (K, "schema:affiliation", "kgr:syrian-opposition"),
+        ],
+    ),
+    Claim(
+        "kassis-astana-platform-president",
+        "She was the President of The Astana Platform of the Syrian opposition",
+        [
+            (K, "schema:memberOf", AP_ROLE),
+            (AP_ROLE, "schema:memberOf", "kgr:astana-platform"),
+            (AP_ROLE, "schema:roleName", lang("President")),
+        ],
+        topic_only("src:astanaplatform-com"),
+    ),
+    Claim(
+        "kassis-astana-platform-president-former",
+        "She was the President of The Astana Platform",
+        [(AP_ROLE, "kgv:isFormer", "true")],
+        reviewed='"She was" (past tense) says the role has ended',
+    ),
+    Claim(
+        "kassis-close-friend-of-lavrov",
+        "She is a close friend of Sergey Lavrov",
+        [(K, "kgv:closeFriendOf", "kgr:sergey-lavrov")],
+    ),
+    Claim(
+        "kassis-syrian-national-council-member",
+        "She was a member of the Syrian National Council",
+        [
+            (K, "schema:memberOf", SNC_ROLE),
+            (SNC_ROLE, "schema:memberOf", "kgr:syrian-national-council"),
+            (SNC_ROLE, "schema:roleName", lang("member")),
+        ],
+        [
+            ("src:france-soir-2011-11-11-entretien", FRANCE_SOIR_TITLE),
+            ("src:reuters-2011-09-16-france-hails-council", None),
+        ],
+    ),
+    Claim(  # no reference predates August 2012 and says so: the article's alone
+        "kassis-syrian-national-council-member-end-date",
+        "She was a member of the Syrian National Council until August 2012",
+        [(SNC_ROLE, "schema:endDate", typed("2012-08", "gYearMonth"))],
+    ),
+    Claim(
+        "kassis-syrian-national-council-end-reason",
+        f"Kassis is no longer a member of the Syrian National Council, having been {EXCLUSION}",
+        [(SNC_ROLE, "kgv:endReason", lang(EXCLUSION))],
+    ),
+    Claim(
+        "kassis-position-power-of-minorities",
+        "Kassis believes in the power of minorities and their role in society, especially in Kurds",
+        [
+            (K, "kgv:holdsPosition", MINORITIES),
+            (
+                MINORITIES,
+                "schema:description",
+                lang("the power of minorities and their role in society, especially in Kurds"),
+            ),
+            (MINORITIES, "schema:about", "kgr:kurds"),
+        ],
+    ),
+    Claim(
+        "kassis-job-anthropologist-journalist",
+        "Kassis is also an anthropologist and journalist",
+        [
+            (K, "schema:jobTitle", lang("anthropologist")),
+            (K, "schema:jobTitle", lang("journalist")),
+        ],
+    ),
+    Claim(
+        "kassis-leading-commentator",
+        COMMENTATOR,
+        [
+            (K, "kgv:leadingCommentatorOn", "kgr:syrian-civil-war"),
+            (K, "kgv:leadingCommentatorOn", "kgr:arab-spring"),
+            (K, "kgv:leadingCommentatorOn", "kgr:middle-east"),
+        ],
+    ),
+    Claim(
+        "kassis-leading-commentator-since",
+        "Since the beginning of the Syrian Civil War on March 15, 2011, she has become a leading "
+        "commentator",
+        [(K, "kgv:leadingCommentatorSince", typed("2011-03-15", "date"))],
+    ),
+    Claim(
+        "syrian-civil-war-start-date",
+        "the beginning of the Syrian Civil War on March 15, 2011",
+        [("kgr:syrian-civil-war", "schema:startDate", typed("2011-03-15", "date"))],
+    ),
+    Claim(
+        "crypts-of-the-gods-description",
+        '"Crypts of The Gods", which is a book on religions, their origins, and their ways of '
+        "functioning",
+        [
+            (
+                CRYPTS,
+                "schema:description",
+                lang("a book on religions, their origins, and their ways of functioning"),
+            )
+        ],
+    ),
+    Claim(
+        "astana-platform-founder",
+        "Randa Kassis initiated the Astana platform",
+        [("kgr:astana-platform", "schema:founder", K)],
+        topic_only("src:astanaplatform-com", ASTANA_TIMES),
+    ),
+    Claim(
+        "astana-platform-founding-date",
+        "initiated the Astana platform in 2015",
+        [("kgr:astana-platform", "schema:foundingDate", typed("2015", "gYear"))],
+        topic_only(ASTANA_TIMES),
+    ),
+    Claim(
+        "astana-platform-request-addressed-to",
+        "initiated the Astana platform in 2015 after her request to the President of Kazakhstan",
+        [("kgr:astana-platform", "kgv:requestAddressedTo", "kgr:president-of-kazakhstan")],
+    ),
+    Claim(
+        "astana-platform-purpose",
+        "her request to the President of Kazakhstan to form a platform that could assemble "
+        "moderate Syrian opponents",
+        [
+            (
+                "kgr:astana-platform",
+                "kgv:purpose",
+                lang("to form a platform that could assemble moderate Syrian opponents"),
+            )
+        ],
+    ),
+    Claim(
+        "astana-round-1-round-of",
+        "The first round of the Astana platform",
+        [("kgr:astana-platform-round-1", "kgv:roundOf", "kgr:astana-platform")],
+        topic_only(ASTANA_TIMES),
+    ),
+    Claim(
+        "astana-round-1-moderator",
+        "The first round of the Astana platform was moderated by Kazakh Ambassador Baghdad Amreyev",
+        [("kgr:astana-platform-round-1", "kgv:moderator", "kgr:baghdad-amreyev")],
+        topic_only(ASTANA_TIMES),
+    ),
+    Claim(
+        "astana-round-1-opening-session-chair",
+        "the opening session was chaired by the Kazakh Minister of Foreign Affairs Erland Idrissov",
+        [("kgr:astana-platform-round-1", "kgv:openingSessionChair", "kgr:erland-idrissov")],
+        topic_only(ASTANA_TIMES),
+    ),
+    Claim(
+        "amreyev-job-title",
+        "Kazakh Ambassador Baghdad Amreyev",
+        [("kgr:baghdad-amreyev", "schema:jobTitle", lang("Kazakh Ambassador"))],
+    ),
+    Claim(
+        "idrissov-job-title",
+        "the Kazakh Minister of Foreign Affairs Erland Idrissov",
+        [("kgr:erland-idrissov", "schema:jobTitle", lang("Kazakh Minister of Foreign Affairs"))],
+    ),
+    Claim(  # the quote runs into the next sentence, where the text names the second round
+        "astana-round-2-round-of",
+        "The first round of the Astana platform was moderated by Kazakh Ambassador Baghdad "
+        "Amreyev and the opening session was chaired by the Kazakh Minister of Foreign Affairs "
+        "Erland Idrissov. The second round",
+        [("kgr:astana-platform-round-2", "kgv:roundOf", "kgr:astana-platform")],
+        topic_only("src:astana-times-2015-10-06-representatives-meet"),
+    ),
+    Claim(
+        "astana-round-2-moderator",
+        "The second round was moderated by Fabien Baussart",
+        [("kgr:astana-platform-round-2", "kgv:moderator", "kgr:fabien-baussart")],
+        topic_only("src:astana-times-2015-10-06-representatives-meet"),
+    ),
+    Claim(
+        "baussart-cpfa-president",
+        "Fabien Baussart, President of the Center of Political and Foreign Affairs (CPFA)",
+        [
+            ("kgr:fabien-baussart", "schema:memberOf", CPFA_ROLE),
+            (CPFA_ROLE, "schema:memberOf", CPFA),
+            (CPFA_ROLE, "schema:roleName", lang("President")),
+        ],
+    ),
+    Claim(
+        "cpfa-founder",
+        "Fabien Baussart who founded the 2006 established think tank Center of Political and "
+        "Foreign Affairs",
+        [(CPFA, "schema:founder", "kgr:fabien-baussart")],
+    ),
+    Claim(
+        "cpfa-founding-date",
+        "the 2006 established think tank Center of Political and Foreign Affairs",
+        [(CPFA, "schema:foundingDate", typed("2006", "gYear"))],
+    ),
+    Claim(
+        "cpfa-description",
+        "think tank Center of Political and Foreign Affairs (CPFA)",
+        [(CPFA, "schema:description", lang("think tank"))],
+    ),
+    Claim(
+        "geneva-peace-talks-2016-start-date",
+        "the 2016 Geneva Peace Talks",
+        [
+            ("kgr:geneva-peace-talks-2016", "schema:startDate", typed("2016", "gYear")),
+            ("kgr:geneva-peace-talks-2016", "schema:location", "kgr:geneva"),
+        ],
+        topic_only(UN_MEDIA),
+    ),
+    Claim(
+        "geneva-peace-talks-2016-kassis-attendee",
+        "Randa Kassis participated in the 2016 Geneva Peace Talks under the banner of the "
+        "Moscow/Astana groups",
+        [
+            ("kgr:geneva-peace-talks-2016", "schema:attendee", GENEVA_ROLE),
+            (GENEVA_ROLE, "schema:attendee", K),
+            (GENEVA_ROLE, "kgv:underBannerOf", "kgr:moscow-astana-group"),
+        ],
+        [(UN_MEDIA, "Moscow-Astana Group")],
+    ),
+    Claim(
+        "kassis-position-political-transition",
+        f"her {TRANSITION_WORDS}",
+        [
+            (K, "kgv:holdsPosition", TRANSITION),
+            (TRANSITION, "schema:description", lang(TRANSITION_WORDS)),
+            (TRANSITION, "schema:about", "kgr:assad-government"),
+        ],
+        topic_only(GUARDIAN),
+    ),
+    Claim(  # the article names "other opposition members", not the opposition as a whole
+        "political-transition-criticized",
+        f"She is criticized by other opposition members for her {TRANSITION_WORDS}",
+        [(TRANSITION, "kgv:criticizedBy", "kgr:other-opposition-members")],
+    ),
+    Claim(  # she "invited" the participants: no organiser is named
+        "constitution-drafting-2017-invited-by",
+        INVITED,
+        [(EFFORT, "kgv:invitedBy", K)],
+    ),
+    Claim(
+        "constitution-drafting-2017-start-date",
+        INVITED,
+        [(EFFORT, "schema:startDate", typed("2017", "gYear"))],
+    ),
+    Claim(
+        "constitution-drafting-2017-contributor-latour",
+        "with the help of French constitutionalist expert Xavier Latour",
+        [(EFFORT, "schema:contributor", "kgr:xavier-latour")],
+    ),
+    Claim(
+        "constitution-drafting-2017-contributor-yakis",
+        "with the help of French constitutionalist expert Xavier Latour, former Minister of "
+        "Foreign Affairs of Turkey Yasar Yakis",
+        [(EFFORT, "schema:contributor", "kgr:yasar-yakis")],
+    ),
+    Claim(
+        "constitution-drafting-2017-contributor-terzi",
+        HELPERS,
+        [(EFFORT, "schema:contributor", "kgr:giulio-terzi")],
+    ),
+    Claim(
+        "constitution-drafting-2017-purpose",
+        "in order to start drafting a new constitution for Syria",
+        [(EFFORT, "kgv:purpose", lang("to start drafting a new constitution for Syria"))],
+    ),
+    Claim(
+        "latour-job-title",
+        "French constitutionalist expert Xavier Latour",
+        [("kgr:xavier-latour", "schema:jobTitle", lang("French constitutionalist expert"))],
+    ),
+    Claim(
+        "yakis-job-title",
+        "former Minister of Foreign Affairs of Turkey Yasar Yakis",
+        [
+            (
+                "kgr:yasar-yakis",
+                "schema:jobTitle",
+                lang("former Minister of Foreign Affairs of Turkey"),
+            )
+        ],
+    ),
+    Claim(
+        "terzi-job-title",
+        "former Minister of Foreign Affairs of Italy Giulio Terzi",
+        [
+            (
+                "kgr:giulio-terzi",
+                "schema:jobTitle",
+                lang("former Minister of Foreign Affairs of Italy"),
+            )
+        ],
+    ),
+    Claim(
+        "syrian-national-congress-2018-start-date",
+        f"On 30 January 2018 {CONGRESS_WORDS}",
+        [(CONGRESS, "schema:startDate", typed("2018-01-30", "date"))],
+        topic_only(BBC),
+    ),
+    Claim(
+        "syrian-national-congress-2018-kassis-attendee",
+        f"{CONGRESS_WORDS} as President of the Astana platform",
+        [
+            (CONGRESS, "schema:attendee", CONGRESS_ROLE),
+            (CONGRESS_ROLE, "schema:attendee", K),
+            (CONGRESS_ROLE, "schema:roleName", lang("President of the Astana platform")),
+        ],
+        topic_only(BBC),
+    ),
+    Claim(
+        "syrian-national-congress-2018-astana-platform-attendee",
+        "along with other members of the Astana platform, participated in the Syrian National "
+        "Congress",
+        [(CONGRESS, "schema:attendee", "kgr:astana-platform")],
+        topic_only(BBC),
+    ),
+    Claim(  # only the reference list places the congress: the BBC's headline
+        "syrian-national-congress-2018-location",
+        BBC_TITLE,
+        [(CONGRESS, "schema:location", "kgr:sochi")],
+        [(BBC, BBC_TITLE)],
+        in_entry=True,
+    ),
+    Claim(
+        "rome-road-map-2018-start-date",
+        "October 2018, Kassis worked to include many political factions of the opposition to "
+        "reach a road map to peace",
+        [(ROAD_MAP, "schema:startDate", typed("2018-10", "gYearMonth"))],
+    ),
+    Claim(
+        "rome-road-map-2018-contributor",
+        "Kassis worked to include many political factions of the opposition to reach a road map "
+        "to peace",
+        [(ROAD_MAP, "schema:contributor", K)],
+    ),
+    Claim(
+        "rome-road-map-2018-outcome",
+        "to reach a road map to peace",
+        [(ROAD_MAP, "kgv:outcome", lang("a road map to peace"))],
+    ),
+    Claim(
+        "rome-road-map-2018-drawn-up-by",
+        "The document was drawn up by representatives of the opposition",
+        [(ROAD_MAP, "kgv:drawnUpBy", "kgr:representatives-of-the-opposition")],
+    ),
+    Claim(
+        "opposition-representatives-invited-to-rome",
+        "representatives of the opposition invited to Rome",
+        [("kgr:representatives-of-the-opposition", "kgv:invitedTo", "kgr:rome")],
+    ),
+    Claim(
+        "opposition-representatives-invited-by-sant-egidio",
+        "representatives of the opposition invited to Rome by Sant'Egidio",
+        [("kgr:representatives-of-the-opposition", "kgv:invitedBy", "kgr:sant-egidio")],
+    ),
+    Claim(
+        "sant-egidio-close-to-vatican",
+        "Sant'Egidio, an organisation closed to the Vatican",
+        [("kgr:sant-egidio", "kgv:closeTo", "kgr:vatican")],
+    ),
+    Claim(  # the prose does not mention the meeting; Middle East Eye's headline does
+        "trump-jr-meeting-attendees",
+        MEE_TITLE,
+        [(MEETING, "schema:attendee", "kgr:donald-trump-jr"), (MEETING, "schema:attendee", K)],
+        [
+            ("src:mee-2016-11-24-trump-son", MEE_TITLE),
+            ("src:wsj-2016-11-23-trump-jr-talks", None),
+            (GUARDIAN, None),
+        ],
+        in_entry=True,
+    ),
+    Claim(
+        "trump-jr-meeting-timing",
+        MEE_TITLE,
+        [(MEETING, "kgv:timing", lang("before US election"))],
+        [("src:mee-2016-11-24-trump-son", MEE_TITLE)],
+        in_entry=True,
+    ),
+    Claim(  # the loader derives the inverse, Baussart's spouse Kassis
+        "kassis-spouse",
+        "Kassis is married to Fabien Baussart",
+        [(K, "schema:spouse", "kgr:fabien-baussart")],
+    ),
+    # Her four books: the works list (the article's prose) and the book citations of the
+    # reference list (records about the one kgr: book node).
+    Claim(
+        "crypts-of-the-gods-works-entry",
+        WORKS[0],
+        [
+            (CRYPTS, "schema:author", K),
+            (CRYPTS, "schema:publisher", "kgr:e-kutub"),
+            (CRYPTS, "schema:datePublished", typed("2013", "gYear")),
+        ],
+        [
+            (
+                "src:book-2013-crypts-of-the-gods",
+                "Kassis, Randa (2013). Crypts of the gods. London: E-Kutub",
+            )
+        ],
+        reviewed='"Editions E- Kutub" is the works list\'s spelling of E-Kutub',
+    ),
+    Claim(
+        "crypts-of-the-gods-language",
+        WORKS[0],
+        [(CRYPTS, "schema:inLanguage", plain("en"))],
+    ),
+    Claim(
+        "le-chaos-syrien-works-entry",
+        WORKS[1],
+        [
+            (CHAOS, "schema:author", K),
+            (CHAOS, "schema:publisher", "kgr:editions-dhow"),
+            (CHAOS, "schema:datePublished", typed("2014", "gYear")),
+        ],
+        [
+            (
+                "src:book-2014-le-chaos-syrien",
+                "Kassis, Randa (2014). Le chaos Syrien. Paris: Editions Dhow",
+            )
+        ],
+    ),
+    Claim(  # the works list names a co-author the citation does not
+        "le-chaos-syrien-co-author",
+        WORKS[1],
+        [
+            (CHAOS, "schema:author", "kgr:alexandre-del-valle"),
+            (CHAOS, "schema:inLanguage", plain("fr")),
+        ],
+    ),
+    Claim(
+        "comprendre-le-chaos-syrien-works-entry",
+        WORKS[2],
+        [(COMPRENDRE, "schema:publisher", "kgr:l-artilleur")],
+        [("src:book-2016-comprendre-le-chaos-syrien", "France: L'artilleur")],
+    ),
+    Claim(
+        "comprendre-le-chaos-syrien-series-language",
+        WORKS[2],
+        [
+            (COMPRENDRE, "schema:isPartOf", "kgr:toucan-essais"),
+            (COMPRENDRE, "schema:inLanguage", plain("fr")),
+        ],
+    ),
+    Claim(
+        "la-syrie-et-le-retour-de-la-russie-works-entry",
+        WORKS[3],
+        [
+            (SYRIE, "schema:publisher", "kgr:editions-des-syrtes"),
+            (SYRIE, "schema:inLanguage", plain("fr")),
+        ],
+    ),
+    Claim(
+        "la-syrie-et-le-retour-de-la-russie-date",
+        WORKS[3],
+        [(SYRIE, "schema:datePublished", typed("2018", "gYear"))],
+        [
+            (
+                "src:book-2018-la-syrie-et-le-retour-de-la-russie",
+                "Randa., Kassis (2018). La Syrie et le retour de la Russie",
+            )
+        ],
+    ),
+    Claim(
+        "crypts-of-the-gods-imprint",
+        IMPRINTS["crypts"],
+        [
+            (CRYPTS, "kgv:placeOfPublication", "kgr:london"),
+            (CRYPTS, "schema:numberOfPages", "224"),
+            (CRYPTS, "schema:isbn", plain("9781492880608")),
+        ],
+        [("src:book-2013-crypts-of-the-gods", IMPRINTS["crypts"])],
+        in_entry=True,
+    ),
+    Claim(
+        "le-chaos-syrien-imprint",
+        IMPRINTS["chaos"],
+        [
+            (CHAOS, "kgv:placeOfPublication", "kgr:paris"),
+            (CHAOS, "schema:numberOfPages", "320"),
+            (CHAOS, "schema:isbn", plain("9791093501031")),
+        ],
+        [("src:book-2014-le-chaos-syrien", IMPRINTS["chaos"])],
+        in_entry=True,
+    ),
+    Claim(
+        "comprendre-le-chaos-syrien-author-date",
+        COMPRENDRE_AUTHOR,
+        [
+            (COMPRENDRE, "schema:author", K),
+            (COMPRENDRE, "schema:datePublished", typed("2016-06-08", "date")),
+        ],
+        [("src:book-2016-comprendre-le-chaos-syrien", COMPRENDRE_AUTHOR)],
+        in_entry=True,
+    ),
+    Claim(
+        "comprendre-le-chaos-syrien-imprint",
+        IMPRINTS["comprendre"],
+        [
+            (COMPRENDRE, "kgv:placeOfPublication", "kgr:france"),
+            (COMPRENDRE, "schema:numberOfPages", "438"),
+            (COMPRENDRE, "schema:isbn", plain("9782810007318")),
+        ],
+        [("src:book-2016-comprendre-le-chaos-syrien", IMPRINTS["comprendre"])],
+        in_entry=True,
+    ),
+    Claim(
+        "la-syrie-et-le-retour-de-la-russie-citation",
+        IMPRINTS["syrie"],
+        [
+            (SYRIE, "schema:author", K),
+            (SYRIE, "kgv:placeOfPublication", "kgr:geneva"),
+            (SYRIE, "schema:isbn", plain("9782940523634")),
+            (SYRIE, "kgv:oclc", plain("1027055736")),
+        ],
+        [("src:book-2018-la-syrie-et-le-retour-de-la-russie", IMPRINTS["syrie"])],
+        in_entry=True,
+    ),
+]
+
+
 # --- Output ---------------------------------------------------------------------------------
 
 
@@ -404,6 +1517,19 @@ class Sink:
             self.handle = None
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A reference record as the claims of its block credit it."""
+
+    iri: str
+    entry: str  # its kgv:citationText, as the reference list holds it
+    last: str  # the last day its schema:datePublished covers (UNDATED when it has none)
+    words: dict[str, str] = field(default_factory=dict)  # fact -> entry words that state it
+
+
+Credit = tuple[str, str | None]  # (record, kgv:entryWords), or (record, None): topic only
+
+
 @dataclass
 class Block:
     """What one cell (or the hub) writes: entities, claims, sentences, source records."""
@@ -412,6 +1538,7 @@ class Block:
     claims: list[str] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
     records: list[str] = field(default_factory=list)
+    refs: dict[str, Ref] = field(default_factory=dict)  # the records its claims may credit
     data_triples: int = 0  # loaded triples from entities and claims
     source_triples: int = 0  # loaded triples from source records (+ the article's citations)
 
@@ -421,7 +1548,8 @@ def describe(subject: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, int]:
     pairs = list(pairs)
     lines = [f"{subject} {pairs[0][0]} {pairs[0][1]}"]
     lines += [f"    {predicate} {obj}" for predicate, obj in pairs[1:]]
-    return " ;\n".join(lines) + " .\n\n", len(pairs)
+    types = sum(obj.count(" , ") for predicate, obj in pairs if predicate == "a")
+    return " ;\n".join(lines) + " .\n\n", len(pairs) + types
 
 
 class Generator:
@@ -434,7 +1562,7 @@ class Generator:
         self.loaded = 0  # loaded triples so far, counted exactly
         self.claims = 0
         self.statements = 0
-        self.declared: set[str] = set()  # places, topics, outlets, publishers, journalists
+        self.declared: set[str] = set()  # places, topics, groups, outlets, publishers
         self.people: list[tuple[str, str]] = []  # (IRI, name) of generated people, for links
         self.orgs: list[tuple[str, str]] = []
         self.journalists: list[tuple[str, str, str]] = []  # (IRI, given, family)
@@ -447,17 +1575,33 @@ class Generator:
 
     # -- building blocks -------------------------------------------------------------------
 
-    def entity(self, block: Block, subject: str, types: str, names: list[str]) -> None:
+    def entity(
+        self,
+        block: Block,
+        subject: str,
+        types: str,
+        names: list[str],
+        alternates: Sequence[str] = (),
+    ) -> None:
         pairs = [("a", types)] + [("schema:name", name) for name in names]
+        pairs += [("schema:alternateName", name) for name in alternates]
         text, count = describe(subject, pairs)
         block.entities.append(text)
-        block.data_triples += count + types.count(",")
+        block.data_triples += count
 
     def claim(
-        self, block: Block, name: str, quote: str, triples: list[tuple[str, str, str]], sources
+        self,
+        block: Block,
+        name: str,
+        quote: str,
+        triples: list[tuple[str, str, str]],
+        credits: Sequence[Credit] = (),
+        *,
+        reviewed: str | None = None,
+        in_entry: bool = False,
     ) -> None:
-        sentence = block.sentences[-1]
-        assert quote in sentence, (quote, sentence)
+        """A claim graph, its quote, the article and each credited reference with its reason."""
+        self.check(block, quote, triples, credits, in_entry)
         lines, previous = [], None
         for subject, predicate, obj in triples:
             if subject == previous:
@@ -470,60 +1614,104 @@ class Generator:
             previous = subject
         lines[-1] += " ."
         body = "\n".join(lines)
+        # What the loader copies onto each statement of the claim.
+        about = [f"kgv:quote {plain(quote)}"]
+        if in_entry:
+            about.append("kgv:quoteIn kgv:referenceList")
+        if reviewed:
+            about.append(f"kgv:mentionReviewed {plain(reviewed)}")
+        about.append(f"prov:wasDerivedFrom {ARTICLE}")
+        described = list(about)
+        if credits:
+            reasons = [
+                f"[ prov:entity {source} ; "
+                + (f"kgv:entryWords {plain(words)}" if words else "kgv:topicOnly true")
+                + " ]"
+                for source, words in credits
+            ]
+            described.append("prov:qualifiedDerivation\n        " + " ,\n        ".join(reasons))
         block.claims.append(
-            f"claim:{name} {{\n{body}\n}}\n"
-            f"claim:{name}\n    kgv:quote {plain(quote)} ;\n"
-            f"    prov:wasDerivedFrom {' , '.join(sources)} .\n\n"
+            f"claim:{name} {{\n{body}\n}}\nclaim:{name}\n    "
+            + " ;\n    ".join(described)
+            + " .\n\n"
         )
-        block.data_triples += len(triples) * (PER_CLAIM_TRIPLE + len(sources))
+        per_statement = PER_STATEMENT + len(about) + PER_CREDIT * len(credits)
+        for _, predicate, obj in triples:
+            block.data_triples += 1 + per_statement + (PER_DATE if day_range(obj) else 0)
+            if predicate in SYMMETRIC:  # the inverse fact, its statement, and kgv:inverseOf
+                block.data_triples += 1 + per_statement + 1
+                self.statements += 1
         self.claims += 1
         self.statements += len(triples)
+
+    @staticmethod
+    def check(block: Block, quote: str, triples, credits: Sequence[Credit], in_entry: bool) -> None:
+        """What `kg validate` will ask of the claim, asserted as it is written."""
+        for source, words in credits:
+            assert words is None or normalised(words) in normalised(block.refs[source].entry), (
+                source,
+                words,
+            )
+        if in_entry:  # the quote is the words of a reference credited by them
+            assert any(
+                words and normalised(quote) in normalised(block.refs[source].entry)
+                for source, words in credits
+            ), quote
+        else:
+            assert any(quote in s for s in reversed(block.sentences)) or quote in ". ".join(
+                block.sentences
+            ), quote
+        firsts = [days[0] for _, _, obj in triples if (days := day_range(obj))]
+        if firsts:  # no reference is credited for a date after it was published
+            assert all(block.refs[source].last >= max(firsts) for source, _ in credits), credits
 
     def say(self, block: Block, sentence: str) -> str:
         block.sentences.append(sentence)
         return sentence
 
-    def country(self, block: Block, key: str) -> str:
-        iri = f"kgr:{key}"
+    def cite(self, block: Block, pairs: list[tuple[str, str]], ref: Ref) -> Ref:
+        """Write a reference record, list it in the article's reference list and citations."""
+        self.references += 1
+        text, count = describe(ref.iri, pairs)
+        block.records.append(text)
+        block.source_triples += count + 1  # + the article's schema:citation
+        block.refs[ref.iri] = ref
+        self.pending_entries.write(ref.entry + "\n")
+        self.pending_citations.write(ref.iri + "\n")
+        return ref
+
+    def declare(self, block: Block, iri: str, types: str, names: list[str]) -> str:
         if iri not in self.declared:
             self.declared.add(iri)
-            self.entity(block, iri, "schema:Country", [lang(COUNTRIES[key][0])])
+            self.entity(block, iri, types, names)
         return iri
 
-    def city(self, block: Block, key: str, sources: list[str]) -> str:
-        """A city, declared with the sentence and claim that place it the first time it is used."""
+    def country(self, block: Block, key: str) -> str:
+        return self.declare(block, f"kgr:{key}", "schema:Country", [lang(COUNTRIES[key][0])])
+
+    def city(self, block: Block, key: str) -> str:
+        """A city, declared with the sentence and claim that place it the first time it is used
+        (the hub's cities, like the real graph's, are not placed)."""
         iri = f"kgr:{key}"
         if iri not in self.declared:
-            self.declared.add(iri)
             name, country_key = CITIES[key]
+            self.declare(block, iri, "schema:City", [lang(name)])
             country = self.country(block, country_key)
-            self.entity(block, iri, "schema:City", [lang(name)])
-            country_name = COUNTRIES[country_key][0]
-            article = "the " if country_name.startswith(("United", "Netherlands")) else ""
-            quote = self.say(block, f"{name} is a city in {article}{country_name}")
+            quote = self.say(block, f"{name} is a city in {the(COUNTRIES[country_key][0])}")
             self.claim(
-                block,
-                f"{key}-contained-in",
-                quote,
-                [(iri, "schema:containedInPlace", country)],
-                sources,
+                block, f"{key}-contained-in", quote, [(iri, "schema:containedInPlace", country)]
             )
         return iri
 
     def topic(self, block: Block, name: str) -> str:
-        iri = f"kgr:topic-{slug(name)}"
-        if iri not in self.declared:
-            self.declared.add(iri)
-            self.entity(block, iri, "schema:Thing", [lang(name)])
-        return iri
+        return self.declare(block, f"kgr:{slug(name)}", "schema:Thing", [lang(name)])
+
+    def group(self, block: Block, key: str) -> str:
+        return self.declare(block, f"kgr:{key}", "schema:Thing", [lang(GROUPS[key])])
 
     def publisher(self, block: Block, key: str) -> str:
-        iri = f"kgr:{key}"
-        if iri not in self.declared:
-            self.declared.add(iri)
-            name, tag = PUBLISHERS[key]
-            self.entity(block, iri, "schema:Organization", [lang(name, tag)])
-        return iri
+        name, tag = PUBLISHERS[key]
+        return self.declare(block, f"kgr:{key}", "schema:Organization", [lang(name, tag)])
 
     def outlet(self, block: Block, key: str, rng: random.Random) -> str:
         iri = f"kgr:{key}"
@@ -554,17 +1742,17 @@ class Generator:
         self.journalists.append((iri, given, family))
         return iri, given, family
 
-    def reference(self, block: Block, rng: random.Random, titles: tuple[str, str], year: int):
-        """A reference record, its entry for the article's reference list, and its IRI."""
-        self.references += 1
+    def reference(self, block: Block, rng: random.Random, template, fill, year: int) -> Ref:
+        """A news reference of the cell: its record, its entry, and the fact its title states."""
+        english, french = template[0].format(**fill), template[1].format(**fill)
+        fact = template[2]
         kind = rng.choice(REF_KINDS)
         outlets = [k for k, v in OUTLETS.items() if (v[2] == "WebSite") == (kind == "WebPage")]
         outlet_key = rng.choice(outlets)
         outlet_name, tag, _ = OUTLETS[outlet_key]
-        english, french = titles
         published = when(rng, year, min(year + 2, 2024), "date")
         retrieved = when(rng, 2019, 2024, "date")
-        iri = f"src:ref-{self.references:06d}-{slug(english)[:40].strip('-')}"
+        iri = f"src:ref-{self.references + 1:06d}-{slug(english)[:40].strip('-')}"
         pairs = [("a", f"kgv:SourceRecord , schema:{kind}")]
         pairs.append(("schema:name", lang(french, "fr") if tag == "fr" else lang(english)))
         if tag == "fr":
@@ -593,583 +1781,93 @@ class Generator:
             entry += f" Archived from the original on {archived.iso}."
         entry += f" Retrieved {retrieved.iso}."
         pairs.append(("kgv:citationText", plain(entry)))
-        text, count = describe(iri, pairs)
-        block.records.append(text)
-        block.source_triples += count + 1 + 1  # two types on one line, + the article's citation
-        self.pending_entries.write(entry + "\n")
-        self.pending_citations.write(iri + "\n")
-        return iri
+        words = {fact: english} if fact else {}
+        return self.cite(block, pairs, Ref(iri, entry, published.first, words))
 
     # -- the hub -----------------------------------------------------------------------------
 
     def hub(self) -> Block:
-        """Randa Kassis and what saved queries ask about by IRI (facts as the real article has)."""
+        """Randa Kassis and what saved queries ask about by IRI: the tables above, written."""
         b = Block()
-        A = [ARTICLE]
-        wsj, astana_site, astana_times, guardian = (
-            "src:wsj-2016-11-23-trump-jr-talks",
-            "src:astanaplatform-com",
-            "src:astana-times-2015-05-29-tentative-headway",
-            "src:guardian-2016-11-23-trump-son",
-        )
-        people = {
-            "randa-kassis": ["Randa Kassis", "رندة قسيس@ar"],
-            "fabien-baussart": ["Fabien Baussart"],
-            "sergey-lavrov": ["Sergey Lavrov"],
-            "donald-trump-jr": ["Donald Trump Jr."],
-            "alexandre-del-valle": ["Alexandre del Valle"],
-            "baghdad-amreyev": ["Baghdad Amreyev"],
-            "xavier-latour": ["Xavier Latour"],
-        }
-        for key, names in people.items():
-            terms = [lang(*n.split("@")) if "@" in n else lang(n) for n in names]
-            self.entity(b, f"kgr:{key}", "schema:Person", terms)
-        for key, name in [
-            ("astana-platform", "Astana Platform"),
-            ("syrian-national-council", "Syrian National Council"),
-            ("moscow-astana-group", "Moscow/Astana groups"),
-        ]:
-            self.entity(b, f"kgr:{key}", "schema:Organization", [lang(name)])
-        for key, name in [
-            ("astana-platform-round-1", "first round of the Astana platform"),
-            ("geneva-peace-talks-2016", "2016 Geneva Peace Talks"),
-            ("trump-jr-kassis-meeting", "meeting of Donald Trump Jr. and Randa Kassis"),
-            (
-                "syrian-constitution-drafting-2017",
-                "2017 effort to start drafting a new constitution for Syria",
-            ),
-        ]:
-            self.entity(b, f"kgr:{key}", "schema:Event", [lang(name)])
-        snc_role = "kgr:randa-kassis-syrian-national-council-member"
-        astana_role = "kgr:randa-kassis-astana-platform-president"
-        geneva_role = "kgr:randa-kassis-geneva-peace-talks-2016-attendee"
-        self.entity(
-            b,
-            snc_role,
-            "schema:OrganizationRole",
-            [lang("Randa Kassis, member of the Syrian National Council")],
-        )
-        self.entity(
-            b,
-            astana_role,
-            "schema:OrganizationRole",
-            [lang("Randa Kassis, President of the Astana Platform")],
-        )
-        self.entity(
-            b,
-            geneva_role,
-            "schema:Role",
-            [
-                lang(
-                    "Randa Kassis at the 2016 Geneva Peace Talks, "
-                    "under the banner of the Moscow/Astana groups"
-                )
-            ],
-        )
-        france, syria = self.country(b, "france"), self.country(b, "syria")
-        quote = self.say(
-            b, "Randa Kassis is a Franco-Syrian politician, anthropologist and journalist"
-        )
-        self.claim(
-            b,
-            "kassis-nationality",
-            "Randa Kassis is a Franco-Syrian politician",
-            [(HUB, "schema:nationality", france), (HUB, "schema:nationality", syria)],
-            A,
-        )
-        self.claim(
-            b,
-            "kassis-job-titles",
-            quote,
-            [
-                (HUB, "schema:jobTitle", lang(job))
-                for job in ("politician", "anthropologist", "journalist")
-            ],
-            A,
-        )
-        quote = self.say(b, "Kassis is married to Fabien Baussart")
-        self.claim(b, "kassis-spouse", quote, [(HUB, "schema:spouse", "kgr:fabien-baussart")], A)
-        quote = self.say(b, "She is a close friend of Sergey Lavrov")
-        self.claim(b, "kassis-knows-lavrov", quote, [(HUB, "schema:knows", "kgr:sergey-lavrov")], A)
-        quote = self.say(b, "She was a member of the Syrian National Council until August 2012")
-        self.claim(
-            b,
-            "kassis-syrian-national-council-member",
-            quote,
-            [
-                (HUB, "schema:memberOf", snc_role),
-                (snc_role, "schema:memberOf", "kgr:syrian-national-council"),
-                (snc_role, "schema:roleName", lang("member")),
-                (snc_role, "schema:endDate", typed("2012-08", "gYearMonth")),
-            ],
-            A,
-        )
-        quote = self.say(
-            b, "Randa Kassis initiated the Astana platform in 2015 and was its President"
-        )
-        self.claim(
-            b,
-            "astana-platform-founder",
-            "Randa Kassis initiated the Astana platform in 2015",
-            [
-                ("kgr:astana-platform", "schema:founder", HUB),
-                ("kgr:astana-platform", "schema:foundingDate", typed("2015", "gYear")),
-            ],
-            [*A, astana_site],
-        )
-        self.claim(
-            b,
-            "kassis-astana-platform-president",
-            quote,
-            [
-                (HUB, "schema:memberOf", astana_role),
-                (astana_role, "schema:memberOf", "kgr:astana-platform"),
-                (astana_role, "schema:roleName", lang("President")),
-                (astana_role, "kgv:isFormer", "true"),
-            ],
-            [*A, astana_site],
-        )
-        astana = self.city(b, "astana", A)
-        round1 = "kgr:astana-platform-round-1"
-        quote = self.say(
-            b,
-            "The first round of the Astana platform was held in Astana in May 2015 and "
-            "moderated by Kazakh Ambassador Baghdad Amreyev",
-        )
-        self.claim(
-            b,
-            "astana-round-1",
-            "The first round of the Astana platform was held in Astana in May 2015",
-            [
-                (round1, "schema:organizer", "kgr:astana-platform"),
-                (round1, "schema:location", astana),
-                (round1, "schema:startDate", typed("2015-05", "gYearMonth")),
-            ],
-            [*A, astana_times],
-        )
-        self.claim(
-            b,
-            "astana-round-1-moderator",
-            quote,
-            [(round1, "kgv:moderator", "kgr:baghdad-amreyev")],
-            [*A, astana_times],
-        )
-        self.claim(
-            b,
-            "amreyev-job-title",
-            "Kazakh Ambassador Baghdad Amreyev",
-            [("kgr:baghdad-amreyev", "schema:jobTitle", lang("Kazakh Ambassador"))],
-            A,
-        )
-        geneva = self.city(b, "geneva", A)
-        talks = "kgr:geneva-peace-talks-2016"
-        quote = self.say(
-            b,
-            "In 2016 Randa Kassis participated in the Geneva Peace Talks in Geneva under the "
-            "banner of the Moscow/Astana groups",
-        )
-        self.claim(
-            b,
-            "geneva-peace-talks-2016",
-            "In 2016 Randa Kassis participated in the Geneva Peace Talks in Geneva",
-            [
-                (talks, "schema:startDate", typed("2016", "gYear")),
-                (talks, "schema:location", geneva),
-            ],
-            A,
-        )
-        self.claim(
-            b,
-            "geneva-peace-talks-2016-kassis-attendee",
-            quote,
-            [
-                (talks, "schema:attendee", geneva_role),
-                (geneva_role, "schema:attendee", HUB),
-                (geneva_role, "kgv:underBannerOf", "kgr:moscow-astana-group"),
-            ],
-            A,
-        )
-        paris = self.city(b, "paris", A)
-        meeting = "kgr:trump-jr-kassis-meeting"
-        quote = self.say(
-            b,
-            "Donald Trump Jr met Randa Kassis in Paris before the US election, in talks on Syria "
-            "arranged by Fabien Baussart",
-        )
-        self.claim(
-            b,
-            "trump-jr-meeting",
-            "Donald Trump Jr met Randa Kassis in Paris",
-            [
-                (meeting, "schema:attendee", "kgr:donald-trump-jr"),
-                (meeting, "schema:attendee", HUB),
-                (meeting, "schema:location", paris),
-            ],
-            [*A, wsj, guardian],
-        )
-        self.claim(
-            b,
-            "trump-jr-meeting-about-syria",
-            quote.split(" arranged")[0],
-            [(meeting, "schema:about", syria)],
-            [*A, wsj],
-        )
-        self.claim(
-            b,
-            "trump-jr-meeting-organizer",
-            quote,
-            [(meeting, "schema:organizer", "kgr:fabien-baussart")],
-            [*A, guardian],
-        )
-        effort = "kgr:syrian-constitution-drafting-2017"
-        quote = self.say(
-            b,
-            "In 2017, Kassis invited members of the Syrian opposition to start drafting a new "
-            "constitution for Syria, with the help of French constitutionalist expert "
-            "Xavier Latour",
-        )
-        self.claim(
-            b,
-            "constitution-drafting-2017",
-            quote.split(", with")[0],
-            [
-                (effort, "schema:organizer", HUB),
-                (effort, "schema:startDate", typed("2017", "gYear")),
-                (effort, "kgv:purpose", lang("to start drafting a new constitution for Syria")),
-            ],
-            A,
-        )
-        self.claim(
-            b,
-            "constitution-drafting-2017-contributor-latour",
-            quote,
-            [(effort, "schema:contributor", "kgr:xavier-latour")],
-            A,
-        )
-        self.claim(
-            b,
-            "latour-job-title",
-            "French constitutionalist expert Xavier Latour",
-            [("kgr:xavier-latour", "schema:jobTitle", lang("French constitutionalist expert"))],
-            A,
-        )
-        # Her four books (the real titles, publishers and ISBN-13s).
-        london = self.city(b, "london", A)
-        books = [
-            (
-                "crypts-of-the-gods",
-                "Crypts of the Gods",
-                "en",
-                "e-kutub",
-                "E-Kutub",
-                "2013",
-                london,
-                224,
-                "9781492880608",
-                None,
-            ),
-            (
-                "le-chaos-syrien",
-                "Le Chaos Syrien",
-                "fr",
-                "editions-dhow",
-                "Editions Dhow",
-                "2014",
-                paris,
-                320,
-                "9791093501031",
-                "alexandre-del-valle",
-            ),
-            (
-                "comprendre-le-chaos-syrien",
-                "Comprendre le chaos syrien",
-                "fr",
-                "l-artilleur",
-                "L'Artilleur",
-                "2016",
-                paris,
-                438,
-                "9782810007318",
-                None,
-            ),
-            (
-                "la-syrie-et-le-retour-de-la-russie",
-                "La Syrie et le Retour de la Russie",
-                "fr",
-                "editions-des-syrtes",
-                "Editions des Syrtes",
-                "2018",
-                geneva,
-                None,
-                "9782940523634",
-                None,
-            ),
-        ]
-        for key, title, tag, pub_key, pub_name, year, place, pages, isbn, coauthor in books:
-            assert isbn13(isbn[:12]) == isbn
-            book = f"kgr:book-{key}"
-            self.entity(b, book, "schema:Book", [lang(title, tag)])
-            self.entity(b, f"kgr:{pub_key}", "schema:Organization", [lang(pub_name, tag)])
-            authors = HUB_NAME + (" and Alexandre del Valle" if coauthor else "")
-            quote = self.say(b, f"{title}, {authors}, {pub_name}, {year} ({tag.upper()})")
-            triples = [(book, "schema:author", HUB)]
-            if coauthor:
-                triples.append((book, "schema:author", f"kgr:{coauthor}"))
-            triples += [
-                (book, "schema:publisher", f"kgr:{pub_key}"),
-                (book, "schema:datePublished", typed(year, "gYear")),
-                (book, "schema:inLanguage", plain(tag)),
-            ]
-            self.claim(b, f"{key}-works-entry", quote, triples, A)
-            pages_text = f" runs to {pages} pages and" if pages else ""
-            quote = self.say(b, f"{title}{pages_text} carries ISBN {isbn}")
-            triples = [(book, "schema:isbn", plain(isbn))]
-            if pages:
-                triples.append((book, "schema:numberOfPages", str(pages)))
-            self.claim(b, f"{key}-imprint", quote, triples, A)
-            place_name = {london: "London", paris: "Paris", geneva: "Geneva"}[place]
-            quote = self.say(b, f"{title} was published in {place_name}")
-            self.claim(b, f"{key}-place", quote, [(book, "kgv:placeOfPublication", place)], A)
-        series = "kgr:toucan-essais"
-        self.entity(b, series, "schema:BookSeries", [lang("Toucan essais", "fr")])
-        quote = self.say(b, "Comprendre le chaos syrien appeared in the series Toucan essais")
-        self.claim(
-            b,
-            "comprendre-le-chaos-syrien-series",
-            quote,
-            [("kgr:book-comprendre-le-chaos-syrien", "schema:isPartOf", series)],
-            A,
-        )
-        # Two stated positions, one of them criticised (positions-and-criticism's rows).
-        minorities = "kgr:position-power-of-minorities"
-        transition = "kgr:position-political-transition-with-assad-regime"
-        self.entity(b, minorities, "kgv:Position", [lang("power of minorities")])
-        self.entity(
-            b, transition, "kgv:Position", [lang("political transition with Assad's regime")]
-        )
-        self.entity(b, "kgr:syrian-opposition", "schema:Organization", [lang("Syrian opposition")])
-        self.entity(
-            b,
-            "kgr:assad-government",
-            "schema:GovernmentOrganization",
-            [lang("government of Bashar al-Assad")],
-        )
-        kurds = self.topic(b, "Kurds")
-        quote = self.say(
-            b,
-            "Kassis believes in the power of minorities and their role in society, "
-            "especially in Kurds",
-        )
-        self.claim(
-            b,
-            "kassis-position-power-of-minorities",
-            quote,
-            [
-                (HUB, "kgv:holdsPosition", minorities),
-                (minorities, "schema:description", lang(quote.split("in the ", 1)[1])),
-                (minorities, "schema:about", kurds),
-            ],
-            A,
-        )
-        advocacy = "advocacy to a political transition in cooperation with Bashar al-Assad's regime"
-        quote = self.say(b, f"She is criticized by other opposition members for her {advocacy}")
-        self.claim(
-            b,
-            "kassis-position-political-transition",
-            f"her {advocacy}",
-            [
-                (HUB, "kgv:holdsPosition", transition),
-                (transition, "schema:description", lang(advocacy)),
-                (transition, "schema:about", "kgr:assad-government"),
-            ],
-            [*A, guardian],
-        )
-        self.claim(
-            b,
-            "political-transition-criticized",
-            quote,
-            [(transition, "kgv:criticizedBy", "kgr:syrian-opposition")],
-            A,
-        )
-        quote = self.say(b, "She is a leading secular figure of the Syrian opposition")
-        self.claim(
-            b,
-            "kassis-leading-secular-figure",
-            quote,
-            [
-                (
-                    HUB,
-                    "schema:description",
-                    lang("leading secular figure of the Syrian opposition"),
-                ),
-                (HUB, "schema:affiliation", "kgr:syrian-opposition"),
-            ],
-            A,
-        )
-        self.hub_records(b)
-        return b
-
-    def hub_records(self, b: Block) -> None:
-        """The hub's four references, as in data/sources.ttl (one is claims-by-source's default)."""
-        for key, name, issn_number in [
-            ("wall-street-journal", "Wall Street Journal", "0099-9660"),
-            ("the-astana-times", "The Astana Times", None),
-            ("the-guardian", "The Guardian", None),
-        ]:
-            pairs = [("a", "schema:Periodical"), ("schema:name", lang(name))]
+        for entity in HUB_ENTITIES:
+            iri = f"kgr:{entity.local}"
+            self.declared.add(iri)  # cells reuse the hub's places and topics as they are
+            names = [lang(text, tag) for text, tag in entity.names]
+            self.entity(b, iri, entity.types, names, [lang(*n) for n in entity.alternates])
+        for sentence in HUB_PROSE:
+            self.say(b, sentence)
+        for iri, kind, name, tag, issn_number in HUB_AGENTS:
+            pairs = [("a", kind), ("schema:name", lang(name, tag))]
             if issn_number:
                 pairs.append(("schema:issn", plain(issn_number)))
-            text, count = describe(f"kgr:{key}", pairs)
-            b.records.append(text)
-            b.source_triples += count
-        text, count = describe(
-            "kgr:astanaplatform-com",
-            [("a", "schema:WebSite"), ("schema:name", lang("astanaplatform.com"))],
-        )
-        b.records.append(text)
-        b.source_triples += count
-        for key, name in [
-            ("jay-solomon", "Jay Solomon"),
-            ("malika-orazgaliyeva", "Malika Orazgaliyeva"),
-            ("julian-borger", "Julian Borger"),
-            ("raya-jalabi", "Raya Jalabi"),
-        ]:
-            text, count = describe(
-                f"kgr:{key}", [("a", "schema:Person"), ("schema:name", lang(name))]
-            )
-            b.records.append(text)
-            b.source_triples += count
-        records = [
-            (
-                "src:wsj-2016-11-23-trump-jr-talks",
-                "NewsArticle",
-                [
-                    (
-                        "schema:name",
-                        lang("Donald Trump Jr. Held Talks on Syria With Russia Supporters"),
-                    ),
-                    ("schema:author", "kgr:jay-solomon"),
-                    ("schema:isPartOf", "kgr:wall-street-journal"),
-                    ("schema:datePublished", typed("2016-11-23", "date")),
-                    ("schema:inLanguage", plain("en")),
-                    ("kgv:retrievedOn", typed("2020-10-06", "date")),
-                ],
-                'Solomon, Jay (2016-11-23). "Donald Trump Jr. Held Talks on Syria With Russia '
-                'Supporters". Wall Street Journal. ISSN\u00a00099-9660. Retrieved 2020-10-06.',
-            ),
-            (
-                "src:astanaplatform-com",
-                "WebPage",
-                [
-                    ("schema:name", lang("Astana Platform")),
-                    ("schema:isPartOf", "kgr:astanaplatform-com"),
-                    ("schema:inLanguage", plain("en")),
-                    ("kgv:archivedOn", typed("2021-09-08", "date")),
-                    ("kgv:retrievedOn", typed("2020-10-06", "date")),
-                ],
-                '"Astana Platform". astanaplatform.com. Archived from the original on 2021-09-08. '
-                "Retrieved 2020-10-06.",
-            ),
-            (
-                "src:astana-times-2015-05-29-tentative-headway",
-                "NewsArticle",
-                [
-                    (
-                        "schema:name",
-                        lang(
-                            "Syrian Opposition Meeting in Astana Makes Tentative Headway in "
-                            "Finding Way Forward for Peace Process"
-                        ),
-                    ),
-                    ("schema:author", "kgr:malika-orazgaliyeva"),
-                    ("schema:isPartOf", "kgr:the-astana-times"),
-                    ("schema:datePublished", typed("2015-05-29", "date")),
-                    ("schema:inLanguage", plain("en")),
-                    ("kgv:retrievedOn", typed("2019-10-25", "date")),
-                ],
-                'Orazgaliyeva, Malika (2015-05-29). "Syrian Opposition Meeting in Astana Makes '
-                'Tentative Headway in Finding Way Forward for Peace Process". The Astana Times. '
-                "Retrieved 2019-10-25.",
-            ),
-            (
-                "src:guardian-2016-11-23-trump-son",
-                "NewsArticle",
-                [
-                    (
-                        "schema:name",
-                        lang(
-                            "US Syria policy: signs of shift as Trump son meets "
-                            "pro-Russia Damascus figure"
-                        ),
-                    ),
-                    ("schema:author", "kgr:julian-borger"),
-                    ("schema:author", "kgr:raya-jalabi"),
-                    ("schema:isPartOf", "kgr:the-guardian"),
-                    ("schema:datePublished", typed("2016-11-23", "date")),
-                    ("schema:inLanguage", plain("en")),
-                    ("kgv:retrievedOn", typed("2017-05-01", "date")),
-                ],
-                'Borger, Julian; Jalabi, Raya (23 November 2016). "US Syria policy: signs of '
-                'shift as Trump son meets pro-Russia Damascus figure". The Guardian. '
-                "Retrieved 1 May 2017.",
-            ),
-        ]
-        for iri, kind, pairs, entry in records:
-            pairs = [
-                ("a", f"kgv:SourceRecord , schema:{kind}"),
-                *pairs,
-                ("kgv:citationText", plain(entry)),
-            ]
             text, count = describe(iri, pairs)
             b.records.append(text)
-            b.source_triples += count + 1 + 1  # two types on one line, + the article's citation
-            self.pending_entries.write(entry + "\n")
-            self.pending_citations.write(iri + "\n")
+            b.source_triples += count
+        for record in HUB_RECORDS:  # the hub's claims give their entry words themselves
+            days = day_range(record.date) if record.date else None
+            self.cite(
+                b, record.pairs(), Ref(record.iri, record.entry, days[1] if days else UNDATED)
+            )
+        for c in HUB_CLAIMS:
+            self.claim(
+                b,
+                c.name,
+                c.quote,
+                list(c.triples),
+                c.credits,
+                reviewed=c.reviewed,
+                in_entry=c.in_entry,
+            )
+        return b
 
     # -- a cell ------------------------------------------------------------------------------
 
     def cell(self, number: int) -> Block:
         rng = random.Random(f"{self.seed}:cell:{number}")
         b = Block()
-        p, p_name, _, _ = self.new_person()
+        p, p_name, p_given, p_family = self.new_person()
         q, q_name, _, _ = self.new_person()
         o_key, o_name = self.names.organisation(self.organisations)
         self.organisations += 1
         o = f"kgr:{o_key}"
-        p_key = p.removeprefix("kgr:")
+        p_key, q_key = p.removeprefix("kgr:"), q.removeprefix("kgr:")
         year = rng.randint(1995, 2020)
         event_kind = rng.choice(EVENT_KINDS)
-        e_name = f"{o_name} {event_kind} {year + rng.randint(1, 3)}"
+        e_year = year + rng.randint(1, 3)
+        e_name = f"{o_name} {event_kind} {e_year}"
         e_key = slug(e_name)
         e = f"kgr:{e_key}"
         topic_name = rng.choice(TOPICS)
+        view = rng.choice(POSITIONS).format(topic=topic_name)
         city_keys = list(CITIES)
         home, venue = rng.choice(city_keys), rng.choice(city_keys)
+        venue_name = CITIES[venue][0]
 
         # References of this cell (2 or 3), with distinct title templates.
         templates = rng.sample(REF_TITLES, rng.choice([2, 2, 3]))
-        fill = {
-            "P": p_name,
-            "O": o_name,
-            "E": e_name,
-            "city": CITIES[venue][0],
-            "topic": topic_name,
-        }
+        fill = {"P": p_name, "Q": q_name, "O": o_name, "E": e_name, "city": venue_name}
+        fill["topic"] = topic_name
+        # A headline that places the event appears in the event's year, the others from `year`.
         refs = [
-            self.reference(b, rng, (en.format(**fill), fr.format(**fill)), year)
-            for en, fr in templates
+            self.reference(b, rng, template, fill, e_year if template[2] == "venue" else year)
+            for template in templates
         ]
         if rng.random() < 0.05:  # a reference no claim cites (unsourced-by-reference's rows)
-            en, fr = next(t for t in REF_TITLES if t not in templates)
-            self.reference(b, rng, (en.format(**fill), fr.format(**fill)), year)
+            spare = next(t for t in REF_TITLES if t not in templates)
+            self.reference(b, rng, spare, fill, year)
 
-        def sources() -> list[str]:
+        def credits(fact: str | None = None, since: str | None = None) -> list[Credit]:
+            """Zero to two of the cell's references, none published before `since` (the first
+            day of a date the claim asserts); a reference whose title states `fact` is credited
+            by those words, any other for its topic only."""
+            pool = [ref for ref in refs if since is None or ref.last >= since]
             r = rng.random()
-            if r < 0.3:
-                return [ARTICLE]
-            if r < 0.75:
-                return [ARTICLE, rng.choice(refs)]
-            return [ARTICLE, *sorted(rng.sample(refs, 2))]
+            picked = rng.sample(pool, min(0 if r < 0.45 else 1 if r < 0.85 else 2, len(pool)))
+            stating = [ref for ref in pool if fact in ref.words and ref not in picked]
+            if stating and rng.random() < 0.9:
+                picked.append(stating[0])
+            picked.sort(key=lambda ref: ref.iri)
+            return [(ref.iri, ref.words.get(fact)) for ref in picked]
 
         # Entities: types and names.
         self.entity(b, p, "schema:Person", [lang(p_name)])
@@ -1180,88 +1878,143 @@ class Generator:
         self.entity(
             b, role, "schema:OrganizationRole", [lang(f"{p_name}, {role_name} of the {o_name}")]
         )
-        membership = f"kgr:{q.removeprefix('kgr:')}-{o_key}-member"
+        membership = f"kgr:{q_key}-{o_key}-member"
         self.entity(
             b, membership, "schema:OrganizationRole", [lang(f"{q_name}, member of the {o_name}")]
         )
         self.entity(b, e, "schema:Event", [lang(e_name)])
         topic = self.topic(b, topic_name)
         position = f"kgr:position-{p_key}-{slug(topic_name)}"
-        self.entity(b, position, "kgv:Position", [lang(f"{p_name} on {topic_name}")])
+        self.entity(b, position, "kgv:Position", [lang(view)])
 
         # 1. nationality and occupation
         country_key = rng.choice(list(COUNTRIES))
         country = self.country(b, country_key)
+        country_name, adjective = COUNTRIES[country_key]
         job = rng.choice(JOBS)
-        adjective = COUNTRIES[country_key][1]
-        quote = self.say(b, f"{p_name} is a {adjective} {job}")
-        self.claim(
-            b,
-            f"{p_key}-nationality-job",
-            quote,
-            [
-                (p, "schema:nationality", country),
-                (p, "schema:jobTitle", lang(job)),
-            ],
-            sources(),
-        )
-        # 2. founding of the organisation
-        home_iri = self.city(b, home, [ARTICLE])
+        if rng.random() < 0.8:
+            quote = self.say(b, f"{p_name} is {a(job)} and a citizen of {the(country_name)}")
+            triples = [(p, "schema:nationality", country), (p, "schema:jobTitle", lang(job))]
+            self.claim(b, f"{p_key}-nationality-job", quote, triples, credits())
+        else:  # "a Syrian lawyer": the adjective states the country without naming it
+            quote = self.say(b, f"{p_name} is {a(adjective)} {job}")
+            self.claim(
+                b,
+                f"{p_key}-nationality",
+                quote,
+                [(p, "schema:nationality", country)],
+                credits(),
+                reviewed=f'"{adjective}" names {country_name} as an adjective',
+            )
+            self.claim(b, f"{p_key}-job", quote, [(p, "schema:jobTitle", lang(job))], credits())
+        # 2. founding of the organisation, and its date (credited only to later references)
+        home_iri = self.city(b, home)
         founded = when(rng, year - 3, year)
-        quote = self.say(b, f"{p_name} founded the {o_name} in {CITIES[home][0]} {founded.phrase}")
+        founding = f"{p_name} founded the {o_name} in {CITIES[home][0]}"
+        sentence = self.say(b, f"{founding} {founded.phrase}")
         self.claim(
             b,
             f"{o_key}-founding",
-            quote,
-            [
-                (o, "schema:founder", p),
-                (o, "schema:foundingDate", founded.literal),
-                (o, "schema:foundingLocation", home_iri),
-            ],
-            sources(),
+            founding,
+            [(o, "schema:founder", p), (o, "schema:foundingLocation", home_iri)],
+            credits("founding"),
         )
-        # 3. what it is and what it is for
+        self.claim(
+            b,
+            f"{o_key}-founding-date",
+            sentence,
+            [(o, "schema:foundingDate", founded.literal)],
+            credits(since=founded.first),
+        )
+        # 3. what it is, what it is made of, and what it is for
         kind = rng.choice(["secular", "civic", "liberal", "grassroots"])
-        description = f"a {kind} movement of {rng.choice(MEMBERS)}"
+        members = rng.choice(MEMBERS)
         purpose = f"{rng.choice(PURPOSE_VERBS)} {topic_name}"
-        sentence = self.say(b, f"The {o_name}, {description}, was formed {purpose}")
+        if rng.random() < 0.3:
+            description = f"a {kind} movement"
+            made_of = f"{description} made up of {members}"
+            sentence = self.say(b, f"The {o_name}, {made_of}, was formed {purpose}")
+            self.claim(
+                b,
+                f"{o_key}-composition",
+                made_of,
+                [(o, "kgv:composition", lang(members))],
+                credits(),
+            )
+        else:
+            description = f"a {kind} movement of {members}"
+            sentence = self.say(b, f"The {o_name}, {description}, was formed {purpose}")
         self.claim(
             b,
             f"{o_key}-description",
             f"The {o_name}, {description}",
             [(o, "schema:description", lang(description))],
-            sources(),
+            credits(),
         )
-        self.claim(b, f"{o_key}-purpose", sentence, [(o, "kgv:purpose", lang(purpose))], sources())
-        # 4. the founder's office, through an OrganizationRole
+        self.claim(b, f"{o_key}-purpose", sentence, [(o, "kgv:purpose", lang(purpose))], credits())
+        # 4. the founder's office, through an OrganizationRole; each date a claim of its own
         start = when(rng, founded.year, founded.year + 2)
-        triples = [
+        held = [
             (p, "schema:memberOf", role),
             (role, "schema:memberOf", o),
             (role, "schema:roleName", lang(role_name)),
-            (role, "schema:startDate", start.literal),
         ]
         if rng.random() < 0.35:
-            end = when(rng, start.year + 1, start.year + 8)
-            quote = self.say(
+            end = when(rng, start.year + 1, max(start.year + 1, min(start.year + 8, 2025)))
+            office = f"{p_name} served as {role_name} of the {o_name}"
+            sentence = self.say(b, f"{office} from {start.bare} until {end.bare}")
+            self.claim(b, f"{p_key}-{o_key}-role", office, held, credits())
+            self.claim(
                 b,
-                f"{p_name} served as {role_name} of the {o_name} "
-                f"from {start.bare} until {end.bare}",
+                f"{p_key}-{o_key}-role-start-date",
+                f"{office} from {start.bare}",
+                [(role, "schema:startDate", start.literal)],
+                credits(since=start.first),
             )
-            triples += [(role, "schema:endDate", end.literal), (role, "kgv:isFormer", "true")]
+            self.claim(
+                b,
+                f"{p_key}-{o_key}-role-end-date",
+                sentence,
+                [(role, "schema:endDate", end.literal)],
+                credits(since=end.first),
+            )
+            self.claim(
+                b,
+                f"{p_key}-{o_key}-role-former",
+                sentence,
+                [(role, "kgv:isFormer", "true")],
+                reviewed='"until" says the role has ended',
+            )
+            if rng.random() < 0.4:
+                reason = rng.choice(END_REASONS)
+                quote = self.say(b, f"{p_name} left the post {reason}")
+                self.claim(
+                    b,
+                    f"{p_key}-{o_key}-role-end-reason",
+                    quote,
+                    [(role, "kgv:endReason", lang(reason))],
+                    credits(),
+                )
         else:
-            quote = self.say(b, f"{p_name} has been {role_name} of the {o_name} since {start.bare}")
-        self.claim(b, f"{p_key}-{o_key}-role", quote, triples, sources())
+            office = f"{p_name} has been {role_name} of the {o_name}"
+            sentence = self.say(b, f"{office} since {start.bare}")
+            self.claim(b, f"{p_key}-{o_key}-role", office, held, credits())
+            self.claim(
+                b,
+                f"{p_key}-{o_key}-role-start-date",
+                sentence,
+                [(role, "schema:startDate", start.literal)],
+                credits(since=start.first),
+            )
         # 5. a colleague and her membership
-        q_key = q.removeprefix("kgr:")
         q_job = rng.choice(JOBS)
-        quote = self.say(b, f"{q_name} is a {q_job} and a member of the {o_name}")
+        quote = self.say(b, f"{q_name} is {a(q_job)} and a member of the {o_name}")
         self.claim(
             b,
             f"{q_key}-job",
-            f"{q_name} is a {q_job}",
+            f"{q_name} is {a(q_job)}",
             [(q, "schema:jobTitle", lang(q_job))],
-            sources(),
+            credits(),
         )
         self.claim(
             b,
@@ -1272,44 +2025,83 @@ class Generator:
                 (membership, "schema:memberOf", o),
                 (membership, "schema:roleName", lang("member")),
             ],
-            sources(),
+            credits("membership"),
         )
-        # 6. friends and spouse
+        # 6. close friends and spouse
         friend, friend_name = (
             (HUB, HUB_NAME) if not self.people or rng.random() < 0.05 else rng.choice(self.people)
         )
         quote = self.say(b, f"{p_name} is a close friend of {friend_name}")
-        self.claim(b, f"{p_key}-knows", quote, [(p, "schema:knows", friend)], sources())
-        if rng.random() < 0.15:
+        self.claim(b, f"{p_key}-close-friend", quote, [(p, "kgv:closeFriendOf", friend)], credits())
+        if rng.random() < 0.15:  # the loader derives the inverse
             quote = self.say(b, f"{p_name} is married to {q_name}")
-            self.claim(b, f"{p_key}-spouse", quote, [(p, "schema:spouse", q)], sources())
+            self.claim(b, f"{p_key}-spouse", quote, [(p, "schema:spouse", q)], credits())
         if rng.random() < 0.03:
             quote = self.say(b, f"{HUB_NAME} is a close friend of {p_name}")
-            self.claim(b, f"kassis-knows-{p_key}", quote, [(HUB, "schema:knows", p)], sources())
-        # 7. the event
-        venue_iri = self.city(b, venue, [ARTICLE])
-        e_year = int(e_name.rsplit(" ", 1)[1])
-        held = when(rng, e_year, e_year)
-        quote = self.say(
-            b,
-            f"{held.phrase[0].upper()}{held.phrase[1:]}, "
-            f"the {o_name} held the {e_name} in {CITIES[venue][0]}",
-        )
+            self.claim(
+                b,
+                f"kassis-close-friend-of-{p_key}",
+                quote,
+                [(HUB, "kgv:closeFriendOf", p)],
+                credits(),
+            )
+        # 7. the event: organised by the organisation, held as a round of it, or the founder
+        # invited its participants ("organiser" only where the text says so); its place in the
+        # prose, or only in a reference's headline
+        venue_iri = self.city(b, venue)
+        date = when(rng, e_year, e_year)
+        when_ = date.phrase[0].upper() + date.phrase[1:]
+        headline = next((ref for ref in refs if "venue" in ref.words), None)
+        place = "" if headline else f" in {venue_name}"
+        mode = rng.random()
+        if mode < 0.6:
+            link = (e, "schema:organizer", o)
+            stated = f"the {o_name} organised the {e_name}"
+            dated = f"{when_}, {stated}"
+        elif mode < 0.8:
+            link = (e, "kgv:roundOf", o)
+            stated = f"the {e_name} was held as a round of the {o_name}"
+            dated = f"{when_}, the {e_name} was held"
+        else:
+            link = (e, "kgv:invitedBy", p)
+            stated = f"{p_name} invited members of the {o_name} to the {e_name}"
+            dated = f"{when_}, {stated}"
+        sentence = self.say(b, f"{when_}, {stated}{place}")
+        self.claim(b, f"{e_key}-{link[1].split(':')[1].lower()}", stated, [link], credits("event"))
         self.claim(
             b,
-            f"{e_key}-held",
-            quote,
-            [
-                (e, "schema:organizer", o),
-                (e, "schema:startDate", held.literal),
-                (e, "schema:location", venue_iri),
-            ],
-            sources(),
+            f"{e_key}-start-date",
+            dated,
+            [(e, "schema:startDate", date.literal)],
+            credits(since=date.first),
         )
+        if headline:  # read from the reference list: the headline's words, crediting it
+            words = headline.words["venue"]
+            self.claim(
+                b,
+                f"{e_key}-location",
+                words,
+                [(e, "schema:location", venue_iri)],
+                [(headline.iri, words)],
+                in_entry=True,
+            )
+        else:
+            self.claim(
+                b, f"{e_key}-location", sentence, [(e, "schema:location", venue_iri)], credits()
+            )
         if rng.random() < 0.6:
             quote = self.say(b, f"The {e_name} was moderated by {q_name}")
-            self.claim(b, f"{e_key}-moderator", quote, [(e, "kgv:moderator", q)], sources())
+            self.claim(b, f"{e_key}-moderator", quote, [(e, "kgv:moderator", q)], credits())
         guest, guest_name = rng.choice(self.people) if self.people else (q, q_name)
+        if rng.random() < 0.25:
+            quote = self.say(b, f"The opening session of the {e_name} was chaired by {guest_name}")
+            self.claim(
+                b,
+                f"{e_key}-opening-session-chair",
+                quote,
+                [(e, "kgv:openingSessionChair", guest)],
+                credits(),
+            )
         attendees = [(p, p_name), (guest, guest_name)]
         if rng.random() < 0.05:
             attendees.append((HUB, HUB_NAME))
@@ -1320,7 +2112,7 @@ class Generator:
             f"{e_key}-attendees",
             quote,
             [(e, "schema:attendee", a) for a, _ in attendees],
-            sources(),
+            credits("event"),
         )
         if rng.random() < 0.08:  # the hub attends through a schema:Role
             hub_role = rng.choice(HUB_ROLES)
@@ -1338,109 +2130,170 @@ class Generator:
                     (attendance, "schema:attendee", HUB),
                     (attendance, "schema:roleName", lang(hub_role)),
                 ],
-                sources(),
+                credits(),
             )
         if rng.random() < 0.03:
             quote = self.say(b, f"{HUB_NAME} helped to prepare the {e_name}")
             self.claim(
-                b, f"{e_key}-kassis-contributor", quote, [(e, "schema:contributor", HUB)], sources()
+                b, f"{e_key}-kassis-contributor", quote, [(e, "schema:contributor", HUB)], credits()
             )
-        # 8. a stated position, its critics and where it was stated
-        stated = when(rng, year, year + 4, "gYear")
-        view = rng.choice(POSITIONS).format(topic=topic_name)
-        quote = self.say(b, f"In {stated.bare}, {p_name} argued {view}")
+        # 8. a stated position, its date and its critics
+        stated_in = when(rng, year, year + 4, "gYear")
+        argued = f"{p_name} argued that {view}"
+        sentence = self.say(b, f"In {stated_in.bare}, {argued}")
         self.claim(
             b,
             f"{p_key}-position",
-            quote,
+            argued,
             [
                 (p, "kgv:holdsPosition", position),
                 (position, "schema:description", lang(view)),
                 (position, "schema:about", topic),
-                (position, "schema:dateCreated", stated.literal),
             ],
-            sources(),
+            credits("position"),
         )
-        if self.orgs and rng.random() < 0.5:
-            critic, critic_name = rng.choice(self.orgs)
+        self.claim(
+            b,
+            f"{p_key}-position-date",
+            sentence,
+            [(position, "schema:dateCreated", stated_in.literal)],
+            credits(since=stated_in.first),
+        )
+        if rng.random() < 0.5:
+            if self.orgs and rng.random() < 0.6:
+                critic, critic_name = rng.choice(self.orgs)
+                critic_name = f"the {critic_name}"
+            else:  # a group of people, as the real article's "other opposition members"
+                key = rng.choice(list(GROUPS))
+                critic, critic_name = self.group(b, key), GROUPS[key]
             quote = self.say(
-                b, f"{p_name}'s position on {topic_name} was criticised by the {critic_name}"
+                b, f"{p_name}'s position on {topic_name} was criticised by {critic_name}"
             )
             self.claim(
                 b,
                 f"{p_key}-position-criticized",
                 quote,
                 [(position, "kgv:criticizedBy", critic)],
-                sources(),
+                credits(),
             )
-        if rng.random() < 0.3:
-            quote = self.say(b, f"{p_name} set out this position at the {e_name}")
+        # 9. what they comment on, since when, and affiliation
+        subject_name = rng.choice(TOPICS)
+        subject = self.topic(b, subject_name)
+        commentator = f"a leading commentator on {subject_name}"
+        if rng.random() < 0.25:
+            since = when(rng, year - 5, year)
+            active = f"{p_name} has been {commentator}"
+            sentence = self.say(b, f"{active} since {since.bare}")
             self.claim(
-                b, f"{p_key}-position-stated-at", quote, [(position, "kgv:statedAt", e)], sources()
+                b,
+                f"{p_key}-leading-commentator",
+                active,
+                [(p, "kgv:leadingCommentatorOn", subject)],
+                credits(),
             )
-        # 9. expertise and affiliation
-        expertise = rng.choice(TOPICS)
-        expertise_iri = self.topic(b, expertise)
-        quote = self.say(b, f"{p_name} is an expert on {expertise}")
-        self.claim(
-            b, f"{p_key}-knows-about", quote, [(p, "schema:knowsAbout", expertise_iri)], sources()
-        )
+            self.claim(
+                b,
+                f"{p_key}-leading-commentator-since",
+                sentence,
+                [(p, "kgv:leadingCommentatorSince", since.literal)],
+                credits(since=since.first),
+            )
+        else:
+            quote = self.say(b, f"{p_name} is {commentator}")
+            self.claim(
+                b,
+                f"{p_key}-leading-commentator",
+                quote,
+                [(p, "kgv:leadingCommentatorOn", subject)],
+                credits(),
+            )
         if self.orgs and rng.random() < 0.3:
             other, other_name = rng.choice(self.orgs)
             quote = self.say(b, f"{p_name} is affiliated with the {other_name}")
             self.claim(
-                b, f"{p_key}-affiliation", quote, [(p, "schema:affiliation", other)], sources()
+                b, f"{p_key}-affiliation", quote, [(p, "schema:affiliation", other)], credits()
             )
-        # 10. sometimes a book, with a valid ISBN-13
+        # 10. sometimes a book, with a valid ISBN-13, and sometimes its book citation
         if rng.random() < 0.35:
-            tag = rng.choice(["en", "en", "fr"])
-            place_key = rng.choice(city_keys)
-            title = rng.choice(BOOK_TITLES[tag]).format(city=CITIES[place_key][0])
-            book = f"kgr:book-{p_key}"
-            self.entity(b, book, "schema:Book", [lang(title, tag)])
-            pub_key = rng.choice([k for k, v in PUBLISHERS.items() if v[1] == tag])
-            publisher = self.publisher(b, pub_key)
-            published = rng.randint(year, 2023)
-            authors = [(p, p_name)] + ([(q, q_name)] if rng.random() < 0.2 else [])
-            quote = self.say(
-                b,
-                f"{title}, {' and '.join(n for _, n in authors)}, {PUBLISHERS[pub_key][0]}, "
-                f"{published} ({tag.upper()})",
-            )
-            self.claim(
-                b,
-                f"book-{p_key}-works-entry",
-                quote,
-                [
-                    *[(book, "schema:author", a) for a, _ in authors],
-                    (book, "schema:publisher", publisher),
-                    (book, "schema:datePublished", typed(str(published), "gYear")),
-                    (book, "schema:inLanguage", plain(tag)),
-                ],
-                sources(),
-            )
-            place = self.city(b, place_key, [ARTICLE])
-            isbn = isbn13(rng.choice(["978", "979"]) + f"{rng.randrange(10**9):09d}")
-            pages = rng.randint(80, 640)
-            quote = self.say(
-                b,
-                f"{title} was printed in {CITIES[place_key][0]}, runs to {pages} pages and "
-                f"carries ISBN {isbn}",
-            )
-            self.claim(
-                b,
-                f"book-{p_key}-imprint",
-                quote,
-                [
-                    (book, "kgv:placeOfPublication", place),
-                    (book, "schema:numberOfPages", str(pages)),
-                    (book, "schema:isbn", plain(isbn)),
-                ],
-                sources(),
-            )
+            self.book(b, rng, p, p_name, p_given, p_family, (q, q_name), year, credits)
         self.people += [(p, p_name), (q, q_name)]
         self.orgs.append((o, o_name))
         return b
+
+    def book(self, b: Block, rng: random.Random, p, p_name, given, family, co, year, credits):
+        """A book of the cell's person: the works list (prose) and, half the time, a book
+        citation in the reference list (a CreativeWork record about the book) whose entry
+        states its place, pages and ISBN; otherwise the prose does."""
+        tag = rng.choice(["en", "en", "fr"])
+        place_key = rng.choice(list(CITIES))
+        place_name = CITIES[place_key][0]
+        title = rng.choice(BOOK_TITLES[tag]).format(city=place_name)
+        p_key = p.removeprefix("kgr:")
+        book = f"kgr:book-{p_key}"
+        self.entity(b, book, "schema:Book", [lang(title, tag)])
+        pub_key = rng.choice([k for k, v in PUBLISHERS.items() if v[1] == tag])
+        publisher = self.publisher(b, pub_key)
+        pub_name = PUBLISHERS[pub_key][0]
+        published = rng.randint(year, 2023)
+        authors = [(p, p_name)] + ([co] if rng.random() < 0.2 else [])
+        works = self.say(
+            b,
+            f"{title}, {' and '.join(n for _, n in authors)}, {pub_name}, {published} "
+            f"({tag.upper()})",
+        )
+        place = self.city(b, place_key)
+        isbn = isbn13(rng.choice(["978", "979"]) + f"{rng.randrange(10**9):09d}")
+        pages = rng.randint(80, 640)
+        first = f"{published}-01-01"
+        imprint = [
+            (book, "kgv:placeOfPublication", place),
+            (book, "schema:numberOfPages", str(pages)),
+            (book, "schema:isbn", plain(isbn)),
+        ]
+        cited: list[Credit] = []
+        if rng.random() < 0.5:  # a book citation: one record about the one book node
+            isbn_shown = f"ISBN{NBSP}{isbn[:3]}-{isbn[3:]}"
+            stated = f"{title}. {place_name}: {pub_name}. p.{NBSP}{pages}. {isbn_shown}"
+            byline = f"{family}, {given} ({published}). {title}"
+            record = self.cite(
+                b,
+                [
+                    ("a", "kgv:SourceRecord , schema:CreativeWork"),
+                    ("schema:name", lang(title, tag)),
+                    ("schema:datePublished", typed(str(published), "gYear")),
+                    ("schema:about", book),
+                    ("schema:inLanguage", plain(tag)),
+                    ("kgv:citationText", plain(f"{family}, {given} ({published}). {stated}.")),
+                ],
+                Ref(
+                    f"src:book-{published}-{p_key}",
+                    f"{family}, {given} ({published}). {stated}.",
+                    f"{published}-12-31",
+                ),
+            )
+            cited = [(record.iri, byline)]
+            self.claim(
+                b, f"book-{p_key}-imprint", stated, imprint, [(record.iri, stated)], in_entry=True
+            )
+        else:
+            quote = self.say(
+                b,
+                f"{title} was printed in {place_name}, runs to {pages} pages and carries ISBN "
+                f"{isbn}",
+            )
+            self.claim(b, f"book-{p_key}-imprint", quote, imprint, credits())
+        self.claim(
+            b,
+            f"book-{p_key}-works-entry",
+            works,
+            [
+                *[(book, "schema:author", author) for author, _ in authors],
+                (book, "schema:publisher", publisher),
+                (book, "schema:datePublished", typed(str(published), "gYear")),
+                (book, "schema:inLanguage", plain(tag)),
+            ],
+            sorted(cited + credits(since=first)),
+        )
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -1503,7 +2356,7 @@ class Generator:
             "cells": cells,
             "claims": self.claims,
             "statements": self.statements,
-            "references": self.references + 4,
+            "references": self.references,
             "files": len(list(self.data.iterdir())),
         }
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal
-from rdflib.namespace import RDF, SDO
+from rdflib.namespace import PROV, RDF, SDO
 
 from kg.load import find_tree, load
-from kg.namespaces import KGR
+from kg.namespaces import KGR, KGV
 from kg.queries import get_query, list_queries, run
 from kg.validate import format_text, validate_tree
 from tests.conftest import REPO
@@ -105,13 +105,25 @@ def test_the_graph_has_the_shape_of_the_real_one(synthetic_graph):
         SDO.Country,
         SDO.Thing,
         SDO.NewsArticle,
+        SDO.CreativeWork,  # book citations, each schema:about one book
         SDO.Periodical,
         RDF.Statement,
+        PROV.Derivation,
     ):
         assert len(set(graph.subjects(RDF.type, cls))) >= 2, cls
     hub = KGR["randa-kassis"]
     assert (hub, SDO.name, Literal("Randa Kassis", lang="en")) in graph
+    assert (hub, SDO.alternateName, Literal("Kassis", lang="en")) in graph
     assert len(set(graph.subjects(SDO.attendee, hub))) >= 2  # events she attended
+    # Credits with either reason, quotes from the reference list, reviewed mentions, rounds of
+    # the Astana platform, and the loader's derived inverse of a spouse, as in the real graph.
+    for predicate in (KGV.entryWords, KGV.topicOnly, KGV.quoteIn, KGV.mentionReviewed):
+        assert len(set(graph.subjects(predicate, None))) >= 2, predicate
+    assert len(set(graph.subjects(KGV.roundOf, KGR["astana-platform"]))) == 2
+    assert (KGR["fabien-baussart"], SDO.spouse, hub) in graph
+    assert not set(graph.subjects(SDO.publisher, None)) & set(
+        graph.subjects(RDF.type, KGV.SourceRecord)
+    )
 
 
 def test_the_same_seed_gives_the_same_bytes(synthetic, tmp_path):
