@@ -170,17 +170,24 @@ def run_shacl(
     from pyshacl import validate  # heavy: imported only when validating
 
     locate = loaded.locate if locate is None else locate
+    check_shape_queries(shapes)  # SHACL-SPARQL must pass the same authority as `kg query`
 
     # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
-    with shape_steps(progress):
-        _, results, _ = validate(
-            loaded.graph,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            do_owl_imports=False,
-            allow_warnings=False,
-        )
+    try:
+        with shape_steps(progress):
+            _, results, _ = validate(
+                loaded.graph,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=True,
+                do_owl_imports=False,
+                allow_warnings=False,
+            )
+    except RecursionError:
+        raise
+    except Exception as error:  # pyshacl's own errors (a malformed shape): one line, not a trace
+        message = " ".join(str(error).split())[:300] or type(error).__name__
+        raise KgError(f"ontology/shapes.ttl: pyshacl cannot run the shapes ({message})") from None
     findings = []
     # Only top-level results: sh:detail children repeat what their parent already says.
     for result in results.objects(None, SH.result):
@@ -201,6 +208,42 @@ def run_shacl(
             )
         )
     return findings
+
+
+SPARQL_IN_SHAPES = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def check_shape_queries(shapes: Graph) -> None:
+    """Every SPARQL text in the shapes (targets, constraints, rules) is read-only and touches
+    nothing but the graph: the same `queries.prepare` that decides whether `kg query` may run a
+    query refuses SERVICE, FROM and updates here, so pyshacl never sends a request."""
+    from kg import queries
+
+    declared = {
+        str(prefix): str(namespace)
+        for declaration in shapes.objects(None, SH.declare)
+        for prefix in shapes.objects(declaration, SH.prefix)
+        for namespace in shapes.objects(declaration, SH.namespace)
+    }
+    header = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(declared.items()))
+    for predicate in SPARQL_IN_SHAPES:
+        for node, text in sorted(shapes.subject_objects(predicate)):
+            where = f"ontology/shapes.ttl ({show(_owning_shape(shapes, node))} {show(predicate)})"
+            if predicate == SH.update:
+                raise KgError(f"{where}: SPARQL Update in a shape is not allowed; kg is read-only")
+            queries.prepare(queries.from_text(header + str(text), where))
+
+
+def _owning_shape(shapes: Graph, node: Node) -> Node:
+    """The nearest named node a (possibly anonymous) SPARQL holder hangs from, for messages."""
+    seen = {node}
+    while isinstance(node, BNode):
+        parent = next((s for s in shapes.subjects(None, node) if s not in seen), None)
+        if parent is None:
+            break
+        seen.add(parent)
+        node = parent
+    return node
 
 
 # pyshacl has no progress callback. Its Validator runs each shape by calling Shape.validate with

@@ -216,6 +216,41 @@ def test_a_context_that_loads_another_document_is_refused(tree_copy, extra):
     one_line(kg("--root", str(tree_copy), "export", "--format", "json-ld"), 2, "never fetches")
 
 
+SHAPE_WITH_SERVICE = """
+kgsh:Sneaky a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:prefixes <https://kg.example.org/kassis/shapes> ;
+        sh:select \"\"\"SELECT ?this WHERE {
+            SERVICE <http://example.org/sparql> { ?this ?p ?o } }\"\"\" ] ;
+    sh:property [ sh:path schema:name ; sh:minCount 1 ; sh:message "x" ] .
+"""
+SHAPE_CONSTRAINT_WITH_SERVICE = """
+kgsh:Sneaky a sh:NodeShape ; sh:targetClass schema:Person ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "x" ;
+        sh:prefixes <https://kg.example.org/kassis/shapes> ;
+        sh:select \"\"\"SELECT $this WHERE {
+            $this ?p ?o . sErViCe <http://example.org/s> { ?a ?b ?c } }\"\"\" ] .
+"""
+SHAPE_WITH_FROM = """
+kgsh:Sneaky a sh:NodeShape ; sh:targetClass schema:Person ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "x" ;
+        sh:select \"\"\"SELECT $this FROM <file:///etc/passwd> WHERE { $this ?p ?o }\"\"\" ] .
+"""
+
+
+@pytest.mark.parametrize(
+    ("shape", "words"),
+    [
+        (SHAPE_WITH_SERVICE, ["kgsh:Sneaky", "SERVICE is not allowed"]),
+        (SHAPE_CONSTRAINT_WITH_SERVICE, ["kgsh:Sneaky", "SERVICE is not allowed"]),
+        (SHAPE_WITH_FROM, ["kgsh:Sneaky", "FROM and FROM NAMED are not allowed"]),
+    ],
+)
+def test_a_shape_whose_sparql_would_fetch_is_refused(tree_copy, shape, words):
+    shapes = tree_copy / "ontology" / "shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + shape, encoding="utf-8")
+    one_line(kg("--root", str(tree_copy), "validate"), 2, *words)
+
+
 # --- 3. Silently wrong answers ---------------------------------------------------------------
 
 
