@@ -18,6 +18,7 @@ from rdflib.namespace import PROV, RDF, SDO, XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.cli import cli
+from kg.dates import bounds
 from kg.namespaces import CLAIM, KGR, KGV, SRC
 from kg.queries import QueryError, from_text, get_query, list_queries, prepare, run
 from kg.render import short
@@ -69,6 +70,16 @@ def source_records(graph) -> set:
 
 def statements(graph) -> set:
     return set(graph.subjects(RDF.type, RDF.Statement))
+
+
+def citing(graph, source) -> set:
+    """The statements that cite `source`, but for the inverses the loader derives of symmetric
+    facts (kgv:inverseOf): the same fact, not counted again."""
+    return {
+        s
+        for s in graph.subjects(PROV.wasDerivedFrom, source)
+        if (s, KGV.inverseOf, None) not in graph
+    }
 
 
 # ---- every file in queries/ ---------------------------------------------------------------
@@ -179,6 +190,15 @@ def test_books(loaded, shipped):
         ("9782810007318", "2016-06-08", "L'Artilleur", "fr", "438", None),
         ("9782940523634", "2018", "Editions des Syrtes", "fr", None, None),
     ]
+    # One node per book: her four schema:Book nodes, none of them a source record (the book
+    # citations are records about them).
+    graph = loaded.graph
+    books = {b for b in graph.subjects(SDO.author, KASSIS) if (b, RDF.type, SDO.Book) in graph}
+    assert {r["book"] for r in rows} == {short(b) for b in books} and len(books) == 4
+    assert not books & source_records(graph)
+    for record in source_records(graph):
+        if (record, SDO.about, None) in graph:
+            assert graph.value(record, SDO.about) in books
 
 
 def test_books_csv_through_the_cli():
@@ -254,58 +274,139 @@ def test_organisations_and_roles(loaded, shipped):
 def test_timeline(loaded, shipped):
     rows = select(loaded, shipped, "timeline")
     assert columns(
-        rows, "date", "event", "placeName", "participation", "roleName", "bannerName"
+        rows, "date", "endDate", "item", "participation", "roleName", "bannerName", "placeName"
     ) == [
-        ("2014", "kgr:geneva-peace-talks-2014", "Geneva", "attendee", None, None),
-        ("2016", "kgr:geneva-peace-talks-2016", "Geneva", "attendee", None, "Moscow/Astana groups"),
-        ("2017", "kgr:syrian-constitution-drafting-2017", None, "organizer", None, None),
+        (None, "2012-08", "kgr:syrian-national-council", "role", "member", None, None),
+        ("2013", None, "kgr:book-crypts-of-the-gods", "author", None, None, "London"),
+        ("2014", None, "kgr:geneva-peace-talks-2014", "attendee", None, None, "Geneva"),
+        ("2014", None, "kgr:book-le-chaos-syrien", "author", None, None, "Paris"),
+        ("2015", None, "kgr:astana-platform", "founder", None, None, None),
+        (
+            "2016",
+            None,
+            "kgr:geneva-peace-talks-2016",
+            "attendee",
+            None,
+            "Moscow/Astana groups",
+            "Geneva",
+        ),
+        ("2016-06-08", None, "kgr:book-comprendre-le-chaos-syrien", "author", None, None, "France"),
+        ("2017", None, "kgr:syrian-constitution-drafting-2017", "inviter", None, None, None),
+        (
+            "2018",
+            None,
+            "kgr:book-la-syrie-et-le-retour-de-la-russie",
+            "author",
+            None,
+            None,
+            "Geneva",
+        ),
         (
             "2018-01-30",
+            None,
             "kgr:syrian-national-congress-2018",
-            "Sochi",
             "attendee",
             "President of the Astana platform",
             None,
+            "Sochi",
         ),
-        ("2018-10", "kgr:rome-road-map-2018", "Rome", "contributor", None, None),
-        (None, "kgr:trump-jr-kassis-meeting", "Paris", "attendee", None, None),
+        ("2018-10", None, "kgr:rome-road-map-2018", "contributor", None, None, None),
+        (None, None, "kgr:trump-jr-kassis-meeting", "attendee", None, None, None),
     ]
-    # The same events, found with the triple API: attendee (directly or via a Role),
-    # organizer or contributor.
+    # The same items, found with the triple API: events she attended (directly or via a Role),
+    # organised, contributed to or invited the participants of; her books; the organisations she
+    # founded with a founding date; her roles with a start or end date.
     graph = loaded.graph
-    events = set()
-    for predicate in (SDO.attendee, SDO.organizer, SDO.contributor):
+    items = set()
+    for predicate in (SDO.attendee, SDO.organizer, SDO.contributor, KGV.invitedBy):
         for node in graph.subjects(predicate, KASSIS):
             if (node, RDF.type, SDO.Role) in graph:
-                events.update(graph.subjects(SDO.attendee, node))
+                items.update(graph.subjects(SDO.attendee, node))
             elif (node, RDF.type, SDO.Event) in graph:
-                events.add(node)
-    assert {r["event"] for r in rows} == {short(e) for e in events}
+                items.add(node)
+    items.update(b for b in graph.subjects(SDO.author, KASSIS) if (b, RDF.type, SDO.Book) in graph)
+    items.update(o for o in graph.subjects(SDO.founder, KASSIS) if graph.value(o, SDO.foundingDate))
+    for role in graph.objects(KASSIS, SDO.memberOf):
+        if graph.value(role, SDO.startDate) or graph.value(role, SDO.endDate):
+            items.add(graph.value(role, SDO.memberOf))
+    assert {r["item"] for r in rows} == {short(i) for i in items}
+    assert len(rows) == len(items)
 
 
-def test_timeline_dates_run_in_order(loaded, shipped):
-    dates = [r["date"] for r in select(loaded, shipped, "timeline")]
-    dated = [d for d in dates if d is not None]
+def test_timeline_runs_by_first_day_undated_last(loaded, shipped):
+    result = run(loaded.graph, get_query(shipped, "timeline"), {})
+    keys = []
+    for row in result:
+        date = row.date if row.date is not None else row.endDate
+        keys.append(None if date is None else bounds(str(date), date.datatype)[0])
+    dated = [k for k in keys if k is not None]
     assert dated and dated == sorted(dated)
-    assert dates[len(dated) :] == [None] * (len(dates) - len(dated))  # undated last
+    assert keys[len(dated) :] == [None] * (len(keys) - len(dated))  # undated last
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # The 2014 book is in, the 2013 one out; the role that ended in 2012 and the undated
+        # meeting are out too.
+        (
+            {"from": "2014-01-01"},
+            [
+                "kgr:geneva-peace-talks-2014",
+                "kgr:book-le-chaos-syrien",
+                "kgr:astana-platform",
+                "kgr:geneva-peace-talks-2016",
+                "kgr:book-comprendre-le-chaos-syrien",
+                "kgr:syrian-constitution-drafting-2017",
+                "kgr:book-la-syrie-et-le-retour-de-la-russie",
+                "kgr:syrian-national-congress-2018",
+                "kgr:rome-road-map-2018",
+            ],
+        ),
+        # A year overlaps a range that holds any of its days: the 2016 talks by their last day,
+        # the 2018 book by its first; the congress of 30 January 2018 is one day too late.
+        (
+            {"from": "2016-12-31", "to": "2018-01-29"},
+            [
+                "kgr:geneva-peace-talks-2016",
+                "kgr:syrian-constitution-drafting-2017",
+                "kgr:book-la-syrie-et-le-retour-de-la-russie",
+            ],
+        ),
+        # A month or a year overlaps a range that holds its last day, and not the day after.
+        (
+            {"from": "2018-10-31", "to": "2018-10-31"},
+            ["kgr:book-la-syrie-et-le-retour-de-la-russie", "kgr:rome-road-map-2018"],
+        ),
+        ({"from": "2018-11-01"}, ["kgr:book-la-syrie-et-le-retour-de-la-russie"]),
+        ({"from": "2019-01-01"}, []),
+        # A role known only by its end (August 2012) began before any day.
+        (
+            {"to": "2013-06-30"},
+            ["kgr:syrian-national-council", "kgr:book-crypts-of-the-gods"],
+        ),
+        ({"to": "1990-01-01"}, ["kgr:syrian-national-council"]),
+        ({"from": "2012-08-31", "to": "2012-08-31"}, ["kgr:syrian-national-council"]),
+        ({"from": "2012-09-01", "to": "2012-12-31"}, []),
+    ],
+)
+def test_timeline_from_to_keeps_what_overlaps(loaded, shipped, params, expected):
+    rows = select(loaded, shipped, "timeline", **params)
+    assert [r["item"] for r in rows] == expected
+
+
+def test_timeline_refuses_a_date_that_is_not_a_day(loaded, shipped):
+    with pytest.raises(QueryError, match=r"xsd:date"):
+        run(loaded.graph, get_query(shipped, "timeline"), {"from": "2014"})
 
 
 def test_astana_rounds(loaded, shipped):
     rows = select(loaded, shipped, "astana-rounds")
     assert columns(
-        rows,
-        "round",
-        "date",
-        "placeName",
-        "moderatorName",
-        "moderatorTitles",
-        "chairName",
-        "chairTitles",
+        rows, "round", "moderatorName", "moderatorTitles", "chairName", "chairTitles"
     ) == [
         (
             "kgr:astana-platform-round-1",
-            "2015-05",
-            "Astana",
             "Baghdad Amreyev",
             "Kazakh Ambassador",
             "Erland Idrissov",
@@ -313,19 +414,23 @@ def test_astana_rounds(loaded, shipped):
         ),
         (
             "kgr:astana-platform-round-2",
-            "2015-10",
-            "Astana",
             "Fabien Baussart",
             "President of the Center of Political and Foreign Affairs; businessman",
             None,
             None,
         ),
     ]
+    # The article dates and places neither round, and names no organiser: none is asserted.
+    graph = loaded.graph
+    rounds = set(graph.subjects(KGV.roundOf, KGR["astana-platform"]))
+    assert {r["round"] for r in rows} == {short(r) for r in rounds}
+    for predicate in (SDO.startDate, SDO.location, SDO.organizer):
+        assert not [r for r in rounds if (r, predicate, None) in graph], predicate
 
 
 def test_constitution_effort(loaded, shipped):
     rows = select(loaded, shipped, "constitution-effort")
-    assert {(r["effortName"], r["date"], r["organizerName"], r["purpose"]) for r in rows} == {
+    assert {(r["effortName"], r["date"], r["invitedByName"], r["purpose"]) for r in rows} == {
         (
             "2017 effort to start drafting a new constitution for Syria",
             "2017",
@@ -343,6 +448,9 @@ def test_constitution_effort(loaded, shipped):
         ("Yasar Yakis", "former Minister of Foreign Affairs of Turkey", "Randa Kassis"),
     ]
     assert rows[1]["quote"] == "with the help of French constitutionalist expert Xavier Latour"
+    # She invited its participants; the article does not call her its organiser.
+    effort = KGR["syrian-constitution-drafting-2017"]
+    assert (effort, SDO.organizer, None) not in loaded.graph
 
 
 def test_people_linked(loaded, shipped):
@@ -358,7 +466,6 @@ def test_people_linked(loaded, shipped):
             "kgr:astana-platform-round-1",
         ),
         ("kgr:fabien-baussart", "moderated", "kgv:moderator", "kgr:astana-platform-round-2"),
-        ("kgr:fabien-baussart", "organised", "schema:organizer", "kgr:trump-jr-kassis-meeting"),
         ("kgr:fabien-baussart", "spouse", "schema:spouse", None),
         (
             "kgr:giulio-terzi",
@@ -367,18 +474,12 @@ def test_people_linked(loaded, shipped):
             "kgr:syrian-constitution-drafting-2017",
         ),
         (
-            "kgr:president-of-kazakhstan",
-            "received her request to found",
-            "kgv:requestAddressedTo",
-            "kgr:astana-platform",
-        ),
-        (
             "kgr:qadri-jamil",
             "fellow co-president",
             "schema:memberOf",
             "kgr:syrian-secular-democratic-opposition-delegation",
         ),
-        ("kgr:sergey-lavrov", "close friend", "schema:knows", None),
+        ("kgr:sergey-lavrov", "close friend", "kgv:closeFriendOf", None),
         (
             "kgr:xavier-latour",
             "helped with",
@@ -394,35 +495,31 @@ def test_people_linked(loaded, shipped):
     ]
     assert all(r["viaName"] for r in rows if r["via"])  # every link through something names it
     assert all(r["viaName"] is None for r in rows if r["via"] is None)
+    # Every row is a person; the office her request went to is not one.
+    graph = loaded.graph
+    assert all((iri(graph, r["person"]), RDF.type, SDO.Person) in graph for r in rows)
+    assert (KGR["president-of-kazakhstan"], RDF.type, KGV.Office) in graph
 
 
 def test_positions_and_criticism(loaded, shipped):
     rows = select(loaded, shipped, "positions-and-criticism")
-    assert columns(rows, "position", "about", "dateStated", "statedAtEvent", "criticizedBy") == [
-        (
-            "kgr:position-constitutional-committee",
-            "constitutional committee",
-            None,
-            "Syrian National Congress",
-            None,
-        ),
-        ("kgr:position-involving-kurds", "Kurds", "2013", None, None),
+    assert columns(rows, "position", "about", "dateStated", "criticizedBy") == [
+        ("kgr:position-constitutional-committee", "constitutional committee", None, None),
+        ("kgr:position-muslim-fundamentalists", "Muslim fundamentalists", None, None),
+        ("kgr:position-involving-kurds", "Kurds", "2013", None),
         (
             "kgr:position-political-transition-with-assad-regime",
             "government of Bashar al-Assad",
             None,
-            None,
-            "Syrian opposition",
+            "other opposition members",
         ),
-        ("kgr:position-power-of-minorities", "Kurds | minorities in Syria", None, None, None),
+        ("kgr:position-power-of-minorities", "Kurds", None, None),
         (
             "kgr:position-support-of-russian-intervention",
             "Russian intervention in the civil war",
             None,
-            None,
-            "Syrian opposition",
+            "other opposition members",
         ),
-        ("kgr:position-muslim-fundamentalists", "Muslim fundamentalists", None, None, None),
     ]
     assert {r["position"] for r in rows} == {
         short(p) for p in loaded.graph.objects(KASSIS, KGV.holdsPosition)
@@ -432,20 +529,22 @@ def test_positions_and_criticism(loaded, shipped):
 
 def test_syrian_national_council(loaded, shipped):
     rows = select(loaded, shipped, "syrian-national-council")
-    assert columns(rows, "predicate", "value") == [
+    assert columns(rows, "predicate", "value", "sourceCount") == [
         (
             "kgv:endReason",
             "excluded due to her many declarations alerting the Syrian opposition about the "
             "rise of Muslim fundamentalists",
+            "1",
         ),
-        ("schema:endDate", "2012-08"),
-        ("schema:memberOf", "Syrian National Council"),
-        ("schema:roleName", "member"),
+        ("schema:endDate", "2012-08", "1"),
+        ("schema:memberOf", "Syrian National Council", "3"),
+        ("schema:roleName", "member", "3"),
     ]
-    end_date = rows[1]
+    end_date, member = rows[1], rows[2]
     assert end_date["quote"] == "She was a member of the Syrian National Council until August 2012"
-    assert end_date["sourceCount"] == "3"
-    assert end_date["sources"] == (
+    assert end_date["sources"] == "Randa Kassis"  # the end date: the article alone
+    assert member["quote"] == "She was a member of the Syrian National Council"
+    assert member["sources"] == (
         "Entretien avec Randa Kassis, opposante et intellectuelle syrienne porte-parole de la "
         "Coalition des Forces Laïques et membre du Conseil National Syrien | France hails Syria "
         "council, develops contacts | Randa Kassis"
@@ -457,28 +556,38 @@ def test_syrian_national_council(loaded, shipped):
 
 
 def test_facts_with_sources_has_every_statement_and_its_sources(loaded, shipped):
+    # One row per statement and source it is derived from, with the reason it is credited.
     graph = loaded.graph
     rows = select(loaded, shipped, "facts-with-sources")
-    assert len(rows) == len(statements(graph)) > 100
     assert {r["statement"] for r in rows} == {short(s) for s in statements(graph)}
+    pairs = {(short(s), short(o)) for s, o in graph.subject_objects(PROV.wasDerivedFrom)}
+    assert len(rows) == len(pairs) > 100
+    assert {(r["statement"], r["source"]) for r in rows} == pairs
     for row in rows:
         statement = iri(graph, row["statement"])
-        sources = set(graph.objects(statement, PROV.wasDerivedFrom))
-        assert row["sources"] == joined_titles(graph, sources), row["statement"]
-        assert row["sourceCount"] == str(len(sources))
+        assert row["sourceTitle"] == str(graph.value(iri(graph, row["source"]), SDO.name))
         assert row["quote"] == str(graph.value(statement, KGV.quote))
         assert short(graph.value(statement, KGV.fromClaim)) == row["claim"]
+        assert row["reason"], (row["statement"], row["source"])
+    # The spouse fact and the inverse the loader derives from it, each with both sources.
     spouse = [r for r in rows if r["predicate"] == "schema:spouse"]
-    assert columns(spouse, "subjectLabel", "objectLabel", "quote", "sources") == [
+    assert columns(spouse, "subjectLabel", "objectLabel", "source", "reason") == [
+        ("Fabien Baussart", "Randa Kassis", "src:lemonde-2017-03-19-baussart", "topic only"),
+        (
+            "Fabien Baussart",
+            "Randa Kassis",
+            "src:wikipedia-randa-kassis",
+            "evidence text (quote in its prose)",
+        ),
+        ("Randa Kassis", "Fabien Baussart", "src:lemonde-2017-03-19-baussart", "topic only"),
         (
             "Randa Kassis",
             "Fabien Baussart",
-            "Kassis is married to Fabien Baussart",
-            "Fabien Baussart, l'intermédiaire proche de Moscou qui a fait venir Donald Trump Jr "
-            "à Paris: Compagnon d'une opposante syrienne adoubée par le Kremlin, l'homme "
-            "d'affaires cultive ses réseaux russes depuis le début des années 1990 | Randa Kassis",
-        )
+            "src:wikipedia-randa-kassis",
+            "evidence text (quote in its prose)",
+        ),
     ]
+    assert {r["quote"] for r in spouse} == {"Kassis is married to Fabien Baussart"}
 
 
 def test_article_only_facts(loaded, shipped):
@@ -489,53 +598,55 @@ def test_article_only_facts(loaded, shipped):
     }
     assert rows and {r["statement"] for r in rows} == {short(s) for s in expected}
     assert len(rows) == len(expected)
-    lavrov = [r for r in rows if r["predicate"] == "schema:knows"]
-    assert columns(lavrov, "subjectLabel", "objectLabel", "quote") == [
-        ("Randa Kassis", "Sergey Lavrov", "She is a close friend of Sergey Lavrov")
+    lavrov = [r for r in rows if r["objectLabel"] == "Sergey Lavrov"]
+    assert columns(lavrov, "subjectLabel", "predicate", "quote") == [
+        ("Randa Kassis", "kgv:closeFriendOf", "She is a close friend of Sergey Lavrov")
     ]
-    # A fact with a reference besides the article is not there.
+    # A fact with a reference besides the article is not there, nor is its derived inverse.
     assert not [r for r in rows if r["predicate"] == "schema:spouse"]
 
 
-def claims_citing_in_data_files(source: URIRef) -> set[URIRef]:
-    """Claims whose prov:wasDerivedFrom names `source`, read from data/*.trig without kg.load."""
-    claims = set()
+def credits_in_data_files(source: URIRef) -> dict[URIRef, str]:
+    """The claims that credit `source`, read from data/*.trig without kg.load, each with the
+    reason `kg why` gives: the evidence text (prov:wasDerivedFrom on the claim) or a reference
+    (a prov:qualifiedDerivation whose prov:entity it is) by entry words or topic only."""
+    reasons = {}
     for path in sorted((REPO / "data").glob("*.trig")):
         dataset = Dataset()
         dataset.parse(path, format="trig")
-        claims.update(dataset.default_graph.subjects(PROV.wasDerivedFrom, source))
-    return {c for c in claims if str(c).startswith(str(CLAIM))}
+        graph = dataset.default_graph
+        for claim in graph.subjects(PROV.wasDerivedFrom, source):
+            place = "reference list" if graph.value(claim, KGV.quoteIn) else "prose"
+            reasons[claim] = f"evidence text (quote in its {place})"
+        for claim, credit in graph.subject_objects(PROV.qualifiedDerivation):
+            if graph.value(credit, PROV.entity) == source:
+                words = graph.value(credit, KGV.entryWords)
+                reasons[claim] = f'entry words: "{words}"' if words else "topic only"
+    return {c: r for c, r in reasons.items() if str(c).startswith(str(CLAIM))}
 
 
-def test_claims_by_source_for_the_wsj(loaded, shipped):
-    rows = select(loaded, shipped, "claims-by-source", source="src:wsj-2016-11-23-trump-jr-talks")
-    assert columns(rows, "claim", "subjectLabel", "predicateLabel", "objectLabel", "quote") == [
-        (
-            "claim:trump-jr-meeting-about-syria",
-            "meeting of Donald Trump Jr. and Randa Kassis",
-            "about",
-            "Syria",
-            "Donald Trump Jr. Held Talks on Syria With Russia Supporters",
-        ),
-        (
-            "claim:trump-jr-meeting-attendees",
-            "meeting of Donald Trump Jr. and Randa Kassis",
-            "attendee",
-            "Donald Trump Jr.",
-            "Donald Trump Jr met Randa Kassis before US election",
-        ),
-        (
-            "claim:trump-jr-meeting-attendees",
-            "meeting of Donald Trump Jr. and Randa Kassis",
-            "attendee",
-            "Randa Kassis",
-            "Donald Trump Jr met Randa Kassis before US election",
-        ),
+def test_claims_by_source_for_middle_east_eye(loaded, shipped):
+    rows = select(loaded, shipped, "claims-by-source")  # the default: Middle East Eye
+    stated = 'entry words: "Donald Trump Jr met Randa Kassis before US election"'
+    meeting = "meeting of Donald Trump Jr. and Randa Kassis"
+    assert columns(rows, "claim", "subjectLabel", "predicateLabel", "objectLabel", "reason") == [
+        ("claim:trump-jr-meeting-attendees", meeting, "attendee", "Donald Trump Jr.", stated),
+        ("claim:trump-jr-meeting-attendees", meeting, "attendee", "Randa Kassis", stated),
+        ("claim:trump-jr-meeting-timing", meeting, "timing", "before US election", stated),
     ]
-    assert {r["claim"] for r in rows} == {short(c) for c in claims_citing_in_data_files(WSJ)}
-    # One row per triple of those claims, exactly.
-    triples = sum(len(loaded.claims.graph(c)) for c in claims_citing_in_data_files(WSJ))
-    assert len(rows) == triples
+    assert {r["quote"] for r in rows} == {"Donald Trump Jr met Randa Kassis before US election"}
+
+
+def test_claims_by_source_for_the_wsj_is_topic_only(loaded, shipped):
+    rows = select(loaded, shipped, "claims-by-source", source="src:wsj-2016-11-23-trump-jr-talks")
+    assert columns(rows, "claim", "predicateLabel", "objectLabel", "reason") == [
+        ("claim:trump-jr-meeting-attendees", "attendee", "Donald Trump Jr.", "topic only"),
+        ("claim:trump-jr-meeting-attendees", "attendee", "Randa Kassis", "topic only"),
+    ]
+    # One row per triple of the claims citing it, exactly.
+    credited = credits_in_data_files(WSJ)
+    assert {r["claim"] for r in rows} == {short(c) for c in credited}
+    assert len(rows) == sum(len(loaded.claims.graph(c)) for c in credited)
 
 
 @pytest.mark.parametrize(
@@ -543,14 +654,28 @@ def test_claims_by_source_for_the_wsj(loaded, shipped):
     [
         "src:lemonde-2017-03-19-baussart",
         "src:bbc-russian-2018-01-31-sochi-congress",
+        "src:reuters-2011-09-16-france-hails-council",
         "src:wikipedia-randa-kassis",
     ],
 )
 def test_claims_by_source_matches_the_data_files(loaded, shipped, source):
     rows = select(loaded, shipped, "claims-by-source", source=source)
-    expected = claims_citing_in_data_files(iri(loaded.graph, source))
-    assert expected and {r["claim"] for r in rows} == {short(c) for c in expected}
-    assert len(rows) == sum(len(loaded.claims.graph(c)) for c in expected)
+    credited = credits_in_data_files(iri(loaded.graph, source))
+    assert credited and {r["claim"] for r in rows} == {short(c) for c in credited}
+    # One row per triple the claims assert: the inverse the loader derives for a spouse fact
+    # (kgv:inverseOf) is not a fact of the claim.
+    assert len(rows) == sum(len(loaded.claims.graph(c)) for c in credited)
+    for row in rows:
+        assert row["reason"] == credited[iri(loaded.graph, row["claim"])], row["statement"]
+
+
+def test_claims_by_source_lists_a_spouse_fact_once(loaded, shipped):
+    rows = select(loaded, shipped, "claims-by-source", source="src:lemonde-2017-03-19-baussart")
+    spouse = [r for r in rows if r["predicateLabel"] == "spouse"]
+    assert columns(spouse, "subjectLabel", "objectLabel", "reason") == [
+        ("Randa Kassis", "Fabien Baussart", "topic only")
+    ]
+    assert (KGR["fabien-baussart"], SDO.spouse, KASSIS) in loaded.graph  # the derived inverse
 
 
 def test_claims_by_source_of_an_unused_reference_is_empty(loaded, shipped):
@@ -560,12 +685,10 @@ def test_claims_by_source_of_an_unused_reference_is_empty(loaded, shipped):
 def test_trump_jr_connection(loaded, shipped):
     graph = loaded.graph
     rows = select(loaded, shipped, "trump-jr-connection")
-    assert columns(rows, "predicate", "objectLabel", "sourceCount") == [
-        ("schema:about", "Syria", "2"),
-        ("schema:attendee", "Donald Trump Jr.", "5"),
-        ("schema:attendee", "Randa Kassis", "5"),
-        ("schema:location", "Paris", "2"),
-        ("schema:organizer", "Fabien Baussart", "2"),
+    assert columns(rows, "predicate", "objectLabel", "sourceCount", "byEntryWords") == [
+        ("kgv:timing", "before US election", "2", "1"),
+        ("schema:attendee", "Donald Trump Jr.", "5", "1"),
+        ("schema:attendee", "Randa Kassis", "5", "1"),
     ]
     assert {r["subjectLabel"] for r in rows} == {"meeting of Donald Trump Jr. and Randa Kassis"}
     focus = {KGR["donald-trump-jr"], KGR["trump-jr-kassis-meeting"]}
@@ -579,6 +702,10 @@ def test_trump_jr_connection(loaded, shipped):
     cited = graph.objects(iri(graph, attendee["statement"]), PROV.wasDerivedFrom)
     assert attendee["sources"] == joined_titles(graph, cited)
     assert "Donald Trump Jr. Held Talks on Syria With Russia Supporters" in attendee["sources"]
+    # No place, organiser or topic of the meeting is stated, so none is asserted.
+    meeting = KGR["trump-jr-kassis-meeting"]
+    for predicate in (SDO.location, SDO.organizer, SDO.about, SDO.startDate):
+        assert (meeting, predicate, None) not in graph, predicate
 
 
 def test_is_fact_sourced(loaded, shipped):
@@ -589,10 +716,13 @@ def test_is_fact_sourced(loaded, shipped):
         return run(loaded.graph, ask, values).askAnswer
 
     assert answer("kgr:randa-kassis", "schema:spouse", "kgr:fabien-baussart") is True
-    assert answer("kgr:randa-kassis", "schema:knows", "kgr:sergey-lavrov") is True
+    # The inverse of a spouse fact is asserted by the loader, with a statement of its own.
+    assert answer("kgr:fabien-baussart", "schema:spouse", "kgr:randa-kassis") is True
+    assert answer("kgr:randa-kassis", "kgv:closeFriendOf", "kgr:sergey-lavrov") is True
     assert answer("kgr:astana-platform-round-1", "kgv:moderator", "kgr:baghdad-amreyev") is True
-    # Not asserted at all.
+    # Not asserted at all; a super-property of an asserted one is not inferred either.
     assert answer("kgr:randa-kassis", "schema:spouse", "kgr:sergey-lavrov") is False
+    assert answer("kgr:randa-kassis", "schema:knows", "kgr:sergey-lavrov") is False
     # Asserted but exempt from provenance (a type): no statement, so not "sourced".
     assert (KASSIS, RDF.type, SDO.Person) in loaded.graph
     assert answer("kgr:randa-kassis", "rdf:type", "schema:Person") is False
@@ -614,6 +744,7 @@ def test_entity_card(loaded, shipped, entity):
     assert facts and facts <= set(card)
     about = {s for s in statements(graph) if graph.value(s, RDF.subject) == node}
     assert set(card.subjects(RDF.type, RDF.Statement)) == about
+    credits = set()
     for statement in about:
         assert card.value(statement, KGV.quote) == graph.value(statement, KGV.quote)
         assert set(card.objects(statement, PROV.wasDerivedFrom)) == set(
@@ -621,9 +752,25 @@ def test_entity_card(loaded, shipped, entity):
         )
         for source in card.objects(statement, PROV.wasDerivedFrom):
             assert card.value(source, SDO.name) == graph.value(source, SDO.name)
-    # Nothing else: every subject is the entity, one of its statements or one of their sources.
+        # Each reference's credit, with its reason, as the loaded graph has it.
+        for credit in graph.objects(statement, PROV.qualifiedDerivation):
+            credits.add(credit)
+            assert (statement, PROV.qualifiedDerivation, credit) in card
+            assert set(card.predicate_objects(credit)) == set(graph.predicate_objects(credit))
+    assert set(card.subjects(RDF.type, PROV.Derivation)) == credits
+    # Nothing else: every subject is the entity, one of its statements, one of their sources or
+    # one of their credits.
     sources = {o for s in about for o in graph.objects(s, PROV.wasDerivedFrom)}
-    assert set(card.subjects()) <= {node} | about | sources
+    assert set(card.subjects()) <= {node} | about | sources | credits
+
+
+def test_entity_card_gives_the_reason_a_reference_is_credited(loaded, shipped):
+    card = run(loaded.graph, get_query(shipped, "entity-card"), {}).graph  # the Astana Platform
+    reasons = {
+        (card.value(credit, PROV.entity), card.value(credit, KGV.topicOnly))
+        for credit in card.subjects(RDF.type, PROV.Derivation)
+    }
+    assert (SRC["diplomat-2015-05-29-opposition-kazakhstan"], Literal(True)) in reasons
 
 
 def test_entity_card_of_the_platform_as_turtle_through_the_cli():
@@ -659,7 +806,7 @@ def test_sources_by_language(loaded, shipped):
 
 
 def outlet_of(graph, record) -> str:
-    outlet = graph.value(record, SDO.isPartOf) or graph.value(record, SDO.publisher)
+    outlet = graph.value(record, SDO.isPartOf)
     return str(graph.value(outlet, SDO.name)) if outlet else "(not stated)"
 
 
@@ -670,7 +817,7 @@ def test_sources_by_publisher(loaded, shipped):
     assert {r["outletName"]: (int(r["sourceCount"]), r["titles"]) for r in rows} == expected
     assert sum(int(r["sourceCount"]) for r in rows) == 37
     assert columns(rows[:5], "outlet", "outletName", "outletType", "sourceCount") == [
-        (None, "(not stated)", None, "6"),
+        (None, "(not stated)", None, "9"),
         ("kgr:le-monde", "Le Monde", "Periodical", "2"),
         ("kgr:reuters", "Reuters", "Organization", "2"),
         ("kgr:the-astana-times", "The Astana Times", "Periodical", "2"),
@@ -678,6 +825,10 @@ def test_sources_by_publisher(loaded, shipped):
     ]
     santegidio = [r for r in rows if r["outlet"] == "kgr:santegidio-org"]
     assert columns(santegidio, "outletType", "sourceCount") == [("WebSite", "1")]  # not twice
+    # One outlet predicate: no record names a publisher; the book citations name no outlet.
+    assert not [r for r in source_records(graph) if (r, SDO.publisher, None) in graph]
+    unstated = next(r for r in rows if r["outlet"] is None)["titles"]
+    assert "Crypts of the gods" in unstated and "Le chaos Syrien" in unstated
 
 
 def test_sources_by_year(loaded, shipped):
@@ -708,16 +859,16 @@ def test_sources_published_in_2016(loaded, shipped):
     assert columns(rows, "date", "source", "outletName", "statementCount") == [
         ("2016-03", "src:un-media-2016-03-moscow-astana-stakeout", None, "5"),
         ("2016-03-23", "src:reuters-2016-03-23-press-russia", "Reuters", "5"),
-        ("2016-06-08", "src:book-2016-comprendre-le-chaos-syrien", "L'Artilleur", "8"),
+        ("2016-06-08", "src:book-2016-comprendre-le-chaos-syrien", None, "6"),
         ("2016-10-04", "src:lemonde-2016-10-04-squarcini", "Le Monde", "0"),
-        ("2016-11-23", "src:wsj-2016-11-23-trump-jr-talks", "Wall Street Journal", "3"),
+        ("2016-11-23", "src:wsj-2016-11-23-trump-jr-talks", "Wall Street Journal", "2"),
         ("2016-11-23", "src:guardian-2016-11-23-trump-son", "The Guardian", "8"),
-        ("2016-11-24", "src:mee-2016-11-24-trump-son", "Middle East Eye", "2"),
+        ("2016-11-24", "src:mee-2016-11-24-trump-son", "Middle East Eye", "3"),
     ]
     graph = loaded.graph
     for row in rows:
         record = iri(graph, row["source"])
-        assert int(row["statementCount"]) == len(set(graph.subjects(PROV.wasDerivedFrom, record)))
+        assert int(row["statementCount"]) == len(citing(graph, record))
 
 
 @pytest.mark.parametrize("year", ["2011", "2013", "2018"])
@@ -743,13 +894,35 @@ def test_sources_by_support(loaded, shipped):
     assert len(rows) == len(source_records(graph)) == 37
     for row in rows:
         record = iri(graph, row["source"])
-        citing = set(graph.subjects(PROV.wasDerivedFrom, record))
-        claims = {graph.value(s, KGV.fromClaim) for s in citing}
-        assert (int(row["statementCount"]), int(row["claimCount"])) == (len(citing), len(claims))
+        facts = citing(graph, record)
+        claims = {graph.value(s, KGV.fromClaim) for s in facts}
+        assert (int(row["statementCount"]), int(row["claimCount"])) == (len(facts), len(claims))
+        # Split by why a reference is credited: its entry states the fact, or topic only.
+        reasons = Counter()
+        for statement in facts:
+            for credit in graph.objects(statement, PROV.qualifiedDerivation):
+                if graph.value(credit, PROV.entity) == record:
+                    words = (credit, KGV.entryWords, None) in graph
+                    reasons["byEntryWords" if words else "topicOnly"] += 1
+        assert (int(row["byEntryWords"]), int(row["topicOnly"])) == (
+            reasons["byEntryWords"],
+            reasons["topicOnly"],
+        ), row["source"]
     assert rows[0]["source"] == "src:wikipedia-randa-kassis"
-    assert rows[0]["statementCount"] == str(len(statements(graph)))  # the article backs them all
+    # The article backs every fact (the spouse fact's derived inverse is not counted again).
+    authored = {s for s in statements(graph) if (s, KGV.inverseOf, None) not in graph}
+    assert rows[0]["statementCount"] == str(len(authored)) == str(len(statements(graph)) - 1)
+    assert (rows[0]["byEntryWords"], rows[0]["topicOnly"]) == ("0", "0")
     counts = [int(r["statementCount"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
+    mee = [r for r in rows if r["source"] == "src:mee-2016-11-24-trump-son"]
+    assert columns(mee, "claimCount", "statementCount", "byEntryWords", "topicOnly") == [
+        ("2", "3", "3", "0")
+    ]
+    wsj = [r for r in rows if r["source"] == "src:wsj-2016-11-23-trump-jr-talks"]
+    assert columns(wsj, "claimCount", "statementCount", "byEntryWords", "topicOnly") == [
+        ("1", "2", "0", "2")
+    ]
 
 
 def test_unsourced_by_reference(loaded, shipped):
@@ -783,6 +956,12 @@ def test_counts_by_class_match_rdflib(loaded, shipped):
     by_class = {r["class"]: r["count"] for r in rows}
     assert by_class["kgv:SourceRecord"] == "37"
     assert by_class["kgv:Position"] == "7"
+    # The loader's nodes: one prov:Derivation per reference credited for a statement.
+    credits = set(graph.objects(None, PROV.qualifiedDerivation))
+    assert by_class["prov:Derivation"] == str(len(credits))
+    # Four books, four book citations (records about them, not books), one office.
+    assert (by_class["schema:Book"], by_class["schema:CreativeWork"]) == ("4", "4")
+    assert by_class["kgv:Office"] == "1"
     counts = [int(r["count"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
 
@@ -830,16 +1009,36 @@ def test_timeline_as_sparql_json_through_the_cli():
     result = invoke("query", "timeline", "--format", "json")
     assert result.exit_code == 0, result.output
     bindings = json.loads(result.output)["results"]["bindings"]
-    assert [b["event"]["value"].rsplit("/", 1)[1] for b in bindings] == [
+    assert [b["item"]["value"].rsplit("/", 1)[1] for b in bindings] == [
+        "syrian-national-council",
+        "book-crypts-of-the-gods",
         "geneva-peace-talks-2014",
+        "book-le-chaos-syrien",
+        "astana-platform",
         "geneva-peace-talks-2016",
+        "book-comprendre-le-chaos-syrien",
         "syrian-constitution-drafting-2017",
+        "book-la-syrie-et-le-retour-de-la-russie",
         "syrian-national-congress-2018",
         "rome-road-map-2018",
         "trump-jr-kassis-meeting",
     ]
-    congress = bindings[3]
+    # Each date keeps the precision its source gives.
+    council, crypts, congress = bindings[0], bindings[1], bindings[9]
+    assert "date" not in council
+    assert council["endDate"] == {
+        "type": "literal",
+        "datatype": str(XSD.gYearMonth),
+        "value": "2012-08",
+    }
+    assert crypts["date"] == {"type": "literal", "datatype": str(XSD.gYear), "value": "2013"}
     assert congress["date"] == {"type": "literal", "datatype": str(XSD.date), "value": "2018-01-30"}
+
+
+def test_timeline_from_through_the_cli():
+    result = invoke("query", "timeline", "-p", "from=2014-01-01", "-p", "to=2014-12-31")
+    assert result.exit_code == 0, result.output
+    assert "Le Chaos Syrien" in result.output and "Crypts of the Gods" not in result.output
 
 
 def test_claims_by_source_tsv_through_the_cli():
@@ -853,11 +1052,14 @@ def test_claims_by_source_tsv_through_the_cli():
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "?claim\t?subjectLabel\t?predicateLabel\t?objectLabel\t?quote\t?statement"
-    assert len(lines) == 4
+    assert lines[0] == (
+        "?claim\t?subjectLabel\t?predicateLabel\t?objectLabel\t?quote\t?reason\t?statement"
+    )
+    assert len(lines) == 3
     assert lines[1].startswith(
-        "<https://kg.example.org/kassis/claim/trump-jr-meeting-about-syria>\t"
-        '"meeting of Donald Trump Jr. and Randa Kassis"@en\t"about"\t"Syria"@en\t'
+        "<https://kg.example.org/kassis/claim/trump-jr-meeting-attendees>\t"
+        '"meeting of Donald Trump Jr. and Randa Kassis"@en\t"attendee"\t"Donald Trump Jr."@en\t'
+        '"Donald Trump Jr met Randa Kassis before US election"\t"topic only"\t'
     )
 
 
