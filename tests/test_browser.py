@@ -76,8 +76,9 @@ def test_from_a_saved_query_to_a_quoted_fact(page, server):
     page.wait_for_url("**/id/fabien-baussart")
     expect(page.locator("h1")).to_have_text("Fabien Baussart")
 
-    # The spouse fact: its quote is visible, its source links to the source's page.
-    fact = page.locator("li.fact", has_text="Kassis is married to Fabien Baussart")
+    # The spouse fact (as authored; its derived inverse is marked .inverse): its quote is
+    # visible, its source links to the source's page.
+    fact = page.locator("li.fact:not(.inverse)", has_text="Kassis is married to Fabien Baussart")
     expect(fact.locator("blockquote")).to_be_visible()
     expect(fact.locator("blockquote")).to_have_text("Kassis is married to Fabien Baussart")
     expect(fact.locator("a[href='/source/lemonde-2017-03-19-baussart']")).to_be_visible()
@@ -96,7 +97,8 @@ def test_a_source_link_opens_the_source_page(page, server):
     from playwright.sync_api import expect
 
     page.goto(server.url + "/id/fabien-baussart")
-    fact = page.locator("li.fact", has_text="Kassis is married to Fabien Baussart")
+    fact = page.locator("li.fact.inverse", has_text="Kassis is married to Fabien Baussart")
+    expect(fact.locator(".inverse-of a")).to_be_visible()  # the inverse links to the authored fact
     fact.locator("a[href='/source/lemonde-2017-03-19-baussart']").click()
     page.wait_for_url("**/source/lemonde-2017-03-19-baussart")
     expect(page.locator("h1 [lang=fr]")).to_contain_text("Fabien Baussart, l'intermédiaire")
@@ -113,7 +115,7 @@ def test_arabic_reads_right_to_left(page, server):
     expect(arabic).to_have_text("رندة قسيس")
     assert arabic.get_attribute("dir") == "rtl"
     assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
-    english = page.locator(".names [lang=en]")
+    english = page.locator(".names [lang=en]").first
     assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
 
 
