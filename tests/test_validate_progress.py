@@ -133,8 +133,8 @@ def test_progress_goes_to_stderr_and_leaves_stdout_alone(output_format, shipped)
         f"shape {i}/{total}" for i in range(1, total + 1)
     ]
     assert said[2 + total :] == [
-        "checking the quotes against the evidence texts",
-        "checking the reference lists",
+        "checking the quotes against the evidence texts and the facts they state",
+        "checking the reference lists and what each reference is credited for",
         "checking the vocabulary",
         "done",
     ]
