@@ -586,7 +586,35 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     default=2,
     show_default=True,
     type=click.IntRange(1, 32),
-    help="Query worker processes.",
+    help="Query worker processes that run any query.",
+)
+@click.option(
+    "--saved-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 32),
+    help="More workers, kept for saved queries (/api, the pages): SPARQL text never runs there.",
+)
+@click.option(
+    "--per-client",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="SPARQL-text queries one client address may run at once (0: no cap); more wait.",
+)
+@click.option(
+    "--max-bytes",
+    default="16MiB",
+    show_default=True,
+    callback=lambda ctx, param, value: _size(value, least=1024),
+    help="The largest answer sent; a larger one is an error (HTTP 413), never cut.",
+)
+@click.option(
+    "--worker-memory",
+    default="1GiB",
+    show_default=True,
+    callback=lambda ctx, param, value: _size(value),
+    help="Memory a worker process may use (0: no limit); a query needing more gets HTTP 413.",
 )
 @click.option(
     "--allow-remote",
@@ -594,14 +622,27 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     help="Allow --host to be an address other than loopback.",
 )
 @click.pass_context
-def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
+def serve(
+    ctx,
+    host,
+    port,
+    timeout,
+    max_rows,
+    workers,
+    saved_workers,
+    per_client,
+    max_bytes,
+    worker_memory,
+    allow_remote,
+) -> None:
     """Serve the graph: a SPARQL 1.1 endpoint, the saved queries as an API, and pages.
 
     \b
     /sparql            SPARQL 1.1 Protocol (GET ?query=, POST form or sparql-query)
     /api/<name>        a saved query, parameters as ?name=value; /api/openapi.json
     /                  home page; /id/<name> and /source/<name> pages; /query
-    Read-only; each query runs in a worker process killed after --timeout seconds.
+    Read-only; each query runs in a worker process killed after --timeout seconds, with
+    one worker kept for saved queries and at most --per-client SPARQL queries per client.
 
     \b
     Example:
@@ -612,8 +653,28 @@ def serve(ctx, host, port, timeout, max_rows, workers, allow_remote) -> None:
     from kg.serve import Settings
     from kg.serve import serve as run_server
 
-    settings = Settings(timeout=timeout, max_rows=max_rows, workers=workers)
+    settings = Settings(
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        saved_workers=saved_workers,
+        per_client=per_client,
+        max_bytes=max_bytes,
+        worker_memory=worker_memory,
+    )
     run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx))
+
+
+def _size(value: str, least: int = 0) -> int:
+    from kg.workers import parse_size
+
+    try:
+        size = parse_size(value)
+    except KgError as error:
+        raise click.BadParameter(str(error)) from None
+    if 0 < size < least or (least and not size):
+        raise click.BadParameter(f"at least {least:,} bytes")
+    return size
 
 
 def _quiet_stdout() -> None:

@@ -1,20 +1,36 @@
 """`kg serve`: a SPARQL 1.1 Protocol endpoint, the saved queries as an API, and pages for people.
 
-Starlette on uvicorn. User SPARQL runs in killable worker processes (kg.workers) under a time
-limit and a row cap; pages are built in the server process from the loaded graph. Read-only:
-there is no update endpoint, and updates, SERVICE and FROM are refused with 400.
+Starlette on uvicorn. Every query runs in a killable worker process (kg.workers) under a time
+limit, a row cap, a byte cap and a memory limit; admission keeps a worker for saved queries,
+caps the SPARQL one client may run at once and bounds every wait. Pages are built from the
+loaded graph in the server process, in threads, never on the event loop, as saved queries are
+read. Read-only: there is no update endpoint, and updates, SERVICE and FROM are refused with 400.
+
+Memory: a worker may use --worker-memory (1 GiB); the server process holds the pages' graph
+(about 45 MB for the shipped graph) and, per query in flight, one answer of at most --max-bytes
+(16 MiB; 2 MiB for a page, which also holds the answer's table): a client address has at most
+--per-client SPARQL answers in flight, and the tests hold the server under 256 MiB.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import dataclasses
 import json
+import logging
+import os
 import re
+import stat
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -26,7 +42,19 @@ from kg import queries
 from kg.errors import KgError, NotFoundError
 from kg.load import LoadedGraph, Tree, load
 from kg.store import StoreSpec
-from kg.workers import Job, QueryPool, QueryTimeout
+from kg.workers import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_WORKER_MEMORY,
+    ClientSlots,
+    Job,
+    MiB,
+    QueryPool,
+    WorkersBusy,
+    client_key,
+    plain_query,
+)
+
+logger = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -54,17 +82,41 @@ MEDIA_OF = {
 GRAPH_MEDIA_OF = {fmt: media for media, fmt in GRAPH_TYPES.items()}
 
 
+PAGE_THREADS = 2  # pages built at once; more wait their turn
+PAGE_MAX_BYTES = 2 * MiB  # a page turns its answer into a table: it takes a smaller one
+# Pages need no script; their one <style> block is inline. Every response carries these.
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+}
+MAX_CONNECTIONS = 256  # open connections and requests; uvicorn answers 503 beyond
+
+
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 10.0
     max_rows: int = 10_000
-    workers: int = 2
+    workers: int = 2  # run any query
+    saved_workers: int = 1  # more, kept for saved queries: SPARQL text never runs there
+    per_client: int = 1  # SPARQL-text queries one client address runs at once (0: no cap)
+    max_bytes: int = DEFAULT_MAX_BYTES  # the largest answer sent; larger is a 413, never cut
+    worker_memory: int = DEFAULT_WORKER_MEMORY  # a worker's address space (0: no limit)
     max_query_length: int = 20_000  # characters
     max_body: int = 64 * 1024  # bytes
 
 
 class BadRequest(KgError):
     """The request itself is wrong (HTTP 400)."""
+
+    status = 400
+
+
+class BrokenQuery(KgError):
+    """A saved query's file cannot be used (not UTF-8, a bad header, a dangling link)."""
+
+    status = 500
 
 
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
@@ -106,6 +158,97 @@ def _dataset_parameters(items) -> str | None:
     return None
 
 
+def one_line(message: str) -> str:
+    """A message on one line (YAML's and pyparsing's span several, with a caret under the spot)."""
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # what queries.query_path will serve
+
+
+class Catalog:
+    """The saved queries, read in threads (never on the event loop) and kept until a file
+    changes, so a slow or hostile file costs one read, not one per request.
+
+    A file that cannot be used — not UTF-8, too large, a dangling link, not a regular file, a
+    header that is not YAML — is left out of the home page and of /api/openapi.json, with one
+    line in the server's log each time it changes; asked for by name, it is a 500 that says why.
+    Messages name files relative to the tree, never where the server keeps it.
+    """
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+        self.version = 0  # goes up whenever a query is added, changed or removed
+        self._lock = threading.Lock()
+        self._known: dict[Path, tuple[tuple, queries.SavedQuery | str]] = {}
+
+    def relative(self, message: str) -> str:
+        """A message on one line, naming files relative to the tree."""
+        return one_line(message.replace(str(self.tree.root) + os.sep, ""))
+
+    def _read(self, path: Path) -> queries.SavedQuery | str:
+        """The query in a file, or one line saying why it cannot be used."""
+        where = self.relative(str(path))
+        try:
+            info = path.stat()  # follows links: a dangling one fails here
+        except OSError as error:
+            found: queries.SavedQuery | str = f"{where}: cannot read it ({error.strerror})"
+            key: tuple = ("missing", error.errno)
+        else:
+            key = (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            found = f"{where}: is not a regular file"
+        with self._lock:
+            known = self._known.get(path)
+            if known is not None and known[0] == key:
+                return known[1]
+            if isinstance(key[0], int) and stat.S_ISREG(info.st_mode):
+                try:
+                    found = queries.read_query_file(path)
+                except KgError as error:
+                    found = self.relative(str(error))
+                except Exception as error:  # RecursionError from a deeply nested header, say
+                    found = f"{where}: cannot be read ({type(error).__name__})"
+            if isinstance(found, str):
+                logger.warning("kg serve: %s; left out of the home page and the API", found)
+            self._known[path] = (key, found)
+            self.version += 1
+            return found
+
+    def listing(self) -> tuple[int, list[queries.SavedQuery]]:
+        """The usable saved queries by name, and the catalog's version."""
+        folder = self.tree.queries_dir
+        paths = sorted(folder.glob(f"*{queries.QUERY_SUFFIX}")) if folder.is_dir() else []
+        usable = []
+        for path in paths:
+            if not QUERY_NAME.fullmatch(path.stem):
+                where = self.relative(str(path))
+                self._note(path, f"{where}: not a query name (letters, digits, - and _)")
+                continue
+            found = self._read(path)
+            if isinstance(found, queries.SavedQuery):
+                usable.append(found)
+        with self._lock:
+            for gone in set(self._known) - set(paths):
+                del self._known[gone]
+                self.version += 1
+            return self.version, usable
+
+    def _note(self, path: Path, message: str) -> None:
+        with self._lock:
+            if self._known.get(path, (None, None))[1] != message:
+                logger.warning("kg serve: %s; left out of the home page and the API", message)
+                self._known[path] = (("name",), message)
+                self.version += 1
+
+    def get(self, name: str) -> queries.SavedQuery:
+        """A saved query by name: QueryError (404) if there is none, BrokenQuery (500) if its
+        file cannot be used."""
+        found = self._read(queries.query_path(self.tree, name))
+        if isinstance(found, str):
+            raise BrokenQuery(f"saved query '{name}' cannot be used: {found}")
+        return found
+
+
 class App:
     """The server's state: the tree, its loaded graph (for pages) and the query workers."""
 
@@ -115,18 +258,35 @@ class App:
         settings: Settings,
         spec: StoreSpec | None = None,
         loaded: LoadedGraph | None = None,
+        base_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.tree = tree
         self.settings = settings
         self.spec = spec
-        self.pool = QueryPool(tree.root, settings.workers, settings.timeout, spec)
+        self.base_url = base_url.rstrip("/")  # as configured: never from a request's Host
+        reserved = settings.saved_workers
+        self.pool = QueryPool(
+            tree.root, settings.workers, settings.timeout, spec, reserved, settings.worker_memory
+        )
+        self.slots = ClientSlots(
+            settings.per_client, self.pool.wait, max(1, round(settings.timeout))
+        )
+        self.catalog = Catalog(tree)
         self.loaded: LoadedGraph | None = loaded
-        self._openapi: tuple[tuple | None, dict] = (None, {})  # (files and address, document)
+        self._openapi: tuple[int | None, dict] = (None, {})  # (catalog version, document)
+        self._renders: anyio.CapacityLimiter | None = None
+
+    async def render(self, function, *args):
+        """Build a page in a thread: never on the event loop, and at most PAGE_THREADS at a
+        time, so a flood of page requests queues instead of starving the loop of the GIL."""
+        if self._renders is None:
+            self._renders = anyio.CapacityLimiter(PAGE_THREADS)
+        return await anyio.to_thread.run_sync(function, *args, limiter=self._renders)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app):
         if self.loaded is None:
-            self.loaded = pages_graph(self.tree, self.spec)
+            self.loaded = await run_in_threadpool(pages_graph, self.tree, self.spec)
         await self.pool.start()
         try:
             yield
@@ -136,49 +296,103 @@ class App:
     # --- running queries ------------------------------------------------------------------
 
     async def answer(
-        self, query: queries.SavedQuery, values: dict[str, str], accept: str, html_ok: bool
+        self,
+        query: queries.SavedQuery,
+        values: dict[str, str],
+        accept: str,
+        html_ok: bool,
+        client: str | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """Check a query and its parameters here, run it in a worker, send what fits Accept.
 
         A query sent as text (no file) is plain SPARQL: nothing can bind its ?_x variables over
-        HTTP, so they are ordinary variables there, not required parameters.
+        HTTP, so they are ordinary variables there, not required parameters; it runs only in
+        the workers any query may use, and at most --per-client at once for one `client`. The
+        client's slot is held until the answer is sent and, when the query cost its worker,
+        until the replacement is up: the client pays for the restart, not the others.
         """
+        planned = self._plan(query, values, accept, html_ok, max_bytes)
+        if isinstance(planned, Response):
+            return planned
+        job, form, fmt = planned
+        deadline = asyncio.get_running_loop().time() + self.pool.wait
+        if not job.plain:
+            client = None
+        if client is not None:
+            try:
+                await self.slots.acquire(client, deadline)
+            except WorkersBusy as busy:
+                return self.failure(busy, html_ok)
+        replacement = None
+        try:
+            outcome = await self.pool.run(job, deadline)
+        except KgError as error:
+            replacement = getattr(error, "replacement", None)
+            response = self.failure(error, html_ok)
+        except BaseException:
+            if client is not None:
+                self.slots.release(client)
+            raise
+        else:
+            response = self._response(outcome, form, fmt, html_ok)
+        if client is not None:
+            response.background = BackgroundTask(self._release, client, replacement)
+        return response
+
+    async def _release(self, client: str, replacement: asyncio.Future | None) -> None:
+        """Free a client's slot once its answer is sent and a worker it cost is replaced."""
+        try:
+            if replacement is not None:
+                await asyncio.wait({replacement}, timeout=60)
+        finally:
+            self.slots.release(client)
+
+    def _plan(
+        self,
+        query: queries.SavedQuery,
+        values: dict[str, str],
+        accept: str,
+        html_ok: bool,
+        max_bytes: int | None,
+    ) -> Response | tuple[Job, str, str]:
+        """The job for a query, its form and the format to send; or the error to send."""
         plain = query.path is None
-        if plain:
-            query = dataclasses.replace(query, parameters=[])
         try:
             queries.bind(query, values)
-            form = query.form
-            if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                queries.prepare(query)  # says why: an update, or malformed SPARQL
-                raise BadRequest(f"{query.name}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
         except KgError as error:
             return self.error(400, str(error), html_ok)
+        form = query.form
+        known = form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         offered = GRAPH_TYPES if graph_form else RESULT_TYPES
-        fmt = negotiate(accept, offered, "turtle" if graph_form else "json")
+        fmt = negotiate(accept, offered, "turtle" if graph_form else "json") if known else "json"
         if fmt is None:
             return self.error(
                 406, f"cannot send {form} results as {accept!r}; ask for " + ", ".join(offered)
             )
-        render_as = fmt if (form != "ASK" or fmt in ("json", "xml")) else "json"
+        limit = self.settings.max_bytes
+        why = "the most this server sends (--max-bytes)"
+        if max_bytes is not None and max_bytes < limit:
+            limit, why = max_bytes, "the most a page shows; ask /sparql or /api for more"
         job = Job(
             text=query.text,
             name=query.name,
             values=tuple(sorted(values.items())),
-            output_format=render_as,
+            output_format=fmt if (form != "ASK" or fmt in ("json", "xml")) else "json",
             max_rows=self.settings.max_rows,
             path=str(query.path) if query.path else None,
             plain=plain,
+            max_bytes=limit,
+            max_bytes_why=why,
+            check_only=not known,  # the worker parses it, to say why it is refused
         )
-        try:
-            outcome = await self.pool.run(job)
-        except QueryTimeout as error:
-            return self.error(503, str(error), html_ok)
-        except KgError as error:
-            return self.error(500, str(error), html_ok)
+        return job, form, fmt
+
+    def _response(self, outcome, form: str, fmt: str, html_ok: bool) -> Response:
         if outcome.error:
             return self.error(outcome.status, outcome.error, html_ok)
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
         body = outcome.body
         if form == "ASK" and fmt in ("csv", "tsv"):  # as Jena writes a boolean in CSV/TSV
             body = (
@@ -194,12 +408,23 @@ class App:
         charset = "" if media.endswith("json") else "; charset=utf-8"
         return Response(body, media_type=media + charset, headers=headers)
 
-    def error(self, status: int, message: str, html: bool = False) -> Response:
+    def failure(self, error: KgError, html: bool = False) -> Response:
+        """An error raised on the way to an answer, with its status (and when to retry)."""
+        retry = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return self.error(getattr(error, "status", 500), str(error), html, headers)
+
+    def error(
+        self, status: int, message: str, html: bool = False, headers: dict | None = None
+    ) -> Response:
+        """One line, in JSON (or an HTML page): never a traceback, never the server's paths."""
+        message = self.catalog.relative(message) or "error"
         if html:
             from kg import pages
 
-            return HTMLResponse(pages.error_page(status, message), status_code=status)
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+            page = pages.error_page(status, message)
+            return HTMLResponse(page, status_code=status, headers=headers)
+        return JSONResponse({"error": message, "status": status}, status, headers)
 
     # --- SPARQL 1.1 Protocol ------------------------------------------------------------
 
@@ -223,9 +448,17 @@ class App:
                 f"the query is {len(text):,} characters; at most "
                 f"{self.settings.max_query_length:,} are accepted",
             )
-        return await self.answer(
-            queries.from_text(text, "query"), {}, request.headers.get("accept", "*/*"), False
-        )
+        try:
+            query = plain_query(text)
+        except KgError as error:
+            return self.error(400, str(error))
+        accept = request.headers.get("accept", "*/*")
+        return await self.answer(query, {}, accept, False, client=self.client(request))
+
+    @staticmethod
+    def client(request: Request) -> str:
+        """Whom a request counts against: the peer's address (uvicorn trusts no proxy header)."""
+        return client_key(request.client.host if request.client else None)
 
     async def query_from_body(self, request: Request) -> str | Response:
         length = request.headers.get("content-length")
@@ -272,7 +505,7 @@ class App:
         graph = Graph()
         graph.bind("sd", sd)
         graph.bind("void", VOID)
-        service = URIRef(str(request.url_for("sparql")))
+        service = URIRef(f"{self.base_url}/sparql")  # as configured, never the Host header
         graph.add((service, RDF.type, sd.Service))
         graph.add((service, sd.endpoint, service))
         graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
@@ -307,7 +540,9 @@ class App:
     async def api(self, request: Request) -> Response:
         name = request.path_params["name"]
         try:
-            query = queries.get_query(self.tree, name)
+            query = await run_in_threadpool(self.catalog.get, name)
+        except BrokenQuery as error:
+            return self.failure(error)
         except KgError as error:
             return self.error(404, str(error))
         values = {}
@@ -318,32 +553,28 @@ class App:
         return await self.answer(query, values, request.headers.get("accept", "*/*"), False)
 
     async def openapi(self, request: Request) -> Response:
-        # Building the document parses every query file (~30 ms, in the event loop): build it
-        # again only when a query file or the server's address changed, not on every request.
-        server = str(request.base_url).rstrip("/")
-        try:
-            files = sorted(self.tree.queries_dir.glob(f"*{queries.QUERY_SUFFIX}"))
-            key = (server, tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
-        except OSError:
-            key = None
-        cached_key, document = self._openapi
-        if key is None or key != cached_key:
-            document = openapi_document(self.tree, server)
-            self._openapi = (key, document)
+        # Reading the saved queries happens in a thread; the document is built again only
+        # when one of them changed.
+        version, saved = await run_in_threadpool(self.catalog.listing)
+        cached, document = self._openapi
+        if version != cached:
+            document = openapi_document(saved, self.base_url)
+            self._openapi = (version, document)
         return JSONResponse(document)
 
-    # --- pages for people -------------------------------------------------------------
+    # --- pages for people: built in threads, never on the event loop ----------------------
 
     async def home(self, request: Request) -> Response:
         from kg import pages
 
-        return HTMLResponse(pages.home_page(self.loaded, queries.list_queries(self.tree)))
+        _, saved = await run_in_threadpool(self.catalog.listing)
+        return HTMLResponse(await self.render(pages.home_page, self.loaded, saved))
 
     async def entity(self, request: Request) -> Response:
-        return self._resource(request, "id")
+        return await self.render(self._resource, request, "id")
 
     async def source(self, request: Request) -> Response:
-        return self._resource(request, "source")
+        return await self.render(self._resource, request, "source")
 
     def _resource(self, request: Request, kind: str) -> Response:
         from kg import pages
@@ -390,9 +621,11 @@ class App:
         name = request.path_params.get("name")
         if name is not None:
             try:
-                saved = queries.get_query(self.tree, name)
+                saved = await run_in_threadpool(self.catalog.get, name)
             except KgError as error:
-                return HTMLResponse(pages.query_page(None, None, str(error), status=404), 404)
+                status = getattr(error, "status", 404) if isinstance(error, BrokenQuery) else 404
+                message = self.catalog.relative(str(error))
+                return HTMLResponse(pages.query_page(None, None, message, status=status), status)
             for key, value in items:
                 if not value.strip():
                     continue
@@ -412,25 +645,33 @@ class App:
                     f"{self.settings.max_query_length:,} are accepted"
                 )
                 return HTMLResponse(pages.query_page(text, None, message, status=413), 413)
-            query = queries.from_text(text, "query")
+            try:
+                query = plain_query(text)
+            except KgError as error:
+                return HTMLResponse(pages.query_page(text, None, str(error), status=400), 400)
         accept = "application/sparql-results+json, text/turtle;q=0.9"
-        response = await self.answer(query, values, accept, False)
-        status = response.status_code
+        client = self.client(request) if saved is None else None
+        response = await self.answer(query, values, accept, False, client, PAGE_MAX_BYTES)
+        status, background = response.status_code, response.background
+        headers = {k: v for k, v in response.headers.items() if k == "retry-after"}
         if status != 200:
             message = json.loads(response.body)["error"]
             page = pages.query_page(text, None, message, status=status, saved=saved, values=values)
-            return HTMLResponse(page, status)
-        body = response.body.decode("utf-8")
-        graph = "json" not in response.headers.get("content-type", "")
-        page = pages.query_page(
-            text,
-            {"turtle": body} if graph else json.loads(body),
-            None,
-            notice=response.headers.get("x-kg-truncated"),
-            saved=saved,
-            values=values,
-        )
-        return HTMLResponse(page)
+            return HTMLResponse(page, status, headers, background=background)
+
+        def render() -> str:
+            body = response.body.decode("utf-8")
+            graph = "json" not in response.headers.get("content-type", "")
+            return pages.query_page(
+                text,
+                {"turtle": body} if graph else json.loads(body),
+                None,
+                notice=response.headers.get("x-kg-truncated"),
+                saved=saved,
+                values=values,
+            )
+
+        return HTMLResponse(await self.render(render), background=background)
 
 
 # The values queries.bind accepts, as ECMA-262 patterns (OpenAPI's dialect): an IRI or CURIE,
@@ -461,10 +702,12 @@ def _parameter_schema(parameter: queries.Parameter) -> dict:
     return schema
 
 
-def openapi_document(tree: Tree, server: str) -> dict:
-    """An OpenAPI 3 description of /api/<name>, generated from the saved queries' #+ headers."""
+def openapi_document(saved: list[queries.SavedQuery], server: str) -> dict:
+    """An OpenAPI 3 description of /api/<name>, generated from the saved queries' #+ headers.
+
+    `server` is the configured address, never one taken from a request's Host header."""
     paths: dict[str, dict] = {}
-    for query in queries.list_queries(tree):
+    for query in saved:
         graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
         media = list(GRAPH_MEDIA_OF.values()) if graph_form else list(MEDIA_OF.values())
         parameters = []
@@ -501,6 +744,7 @@ def openapi_document(tree: Tree, server: str) -> dict:
                     },
                     "400": error,
                     "406": error,
+                    "413": error,
                     "503": error,
                 },
             }
@@ -535,15 +779,36 @@ def pages_graph(tree: Tree, spec: StoreSpec | None) -> LoadedGraph:
     return open_store(spec, tree).loaded()
 
 
+class SecurityHeaders:
+    """ASGI middleware: every response says `nosniff` and carries the pages' CSP."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+
 def create_app(
     tree: Tree,
     settings: Settings | None = None,
     spec: StoreSpec | None = None,
     loaded: LoadedGraph | None = None,
+    base_url: str = "http://127.0.0.1:8000",
 ) -> Starlette:
     """The server. With a store spec other than memory, queries go to that store and pages
-    show the graph read from it (`loaded`, if given, is that graph already read)."""
-    state = App(tree, settings or Settings(), spec, loaded)
+    show the graph read from it (`loaded`, if given, is that graph already read). `base_url`
+    is where it listens, for the service description and the OpenAPI document."""
+    state = App(tree, settings or Settings(), spec, loaded, base_url)
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         wants_html = "text/html" in request.headers.get("accept", "")
@@ -566,20 +831,45 @@ def create_app(
         Route("/entity/{local:path}", state.entity, methods=["GET"]),
         Route("/source/{local:path}", state.source, methods=["GET"]),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=state.lifespan,
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=["X-KG-Rows", "X-KG-Truncated"],
-            )
+                expose_headers=["X-KG-Rows", "X-KG-Truncated", "Retry-After"],
+            ),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},
     )
+    # A redirect from /api/books/ to /api/books would be built from the Host header: no
+    # redirects; such paths are 404s.
+    app.router.redirect_slashes = False
+    app.state.kg = state
+    return app
+
+
+def listen(host: str, port: int):
+    """A socket bound to host:port (port 0: a free one), or one error line saying why not."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise KgError(
+            f"cannot listen on {host} port {port} ({error.strerror or error}); pick another "
+            "--port (0 takes a free one)"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(
@@ -593,7 +883,8 @@ def serve(
     """Start uvicorn; refuse to bind beyond loopback unless asked to explicitly.
 
     A store other than memory is opened and read here first, so a missing store or an engine
-    that does not answer is one error line before anything listens.
+    that does not answer is one error line before anything listens. The port is bound before
+    the line saying where the server listens is printed, so with --port 0 it says which port.
     """
     import uvicorn
 
@@ -607,7 +898,26 @@ def serve(
     loaded, what = None, str(tree.root)
     if spec is not None and spec.kind != "memory":
         loaded, what = pages_graph(tree, spec), f"{spec} (saved queries from {tree.root})"
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    print(f"kg: serving {what} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
-    app = create_app(tree, settings, spec, loaded)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    base_url = f"http://{shown}:{port}"
+    print(f"kg: serving {what} on {base_url}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
+    app = create_app(tree, settings, spec, loaded, base_url)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        proxy_headers=False,  # X-Forwarded-For would let one client pass for many
+        server_header=False,
+        limit_concurrency=MAX_CONNECTIONS,
+        timeout_graceful_shutdown=1,
+    )
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets=None) -> None:
+            # Stop the workers first: queries in flight end now with a 503, so uvicorn need
+            # not cancel them (a traceback) when its graceful wait runs out.
+            await app.state.kg.pool.stop()
+            await super().shutdown(sockets)
+
+    Server(config).run(sockets=[sock])

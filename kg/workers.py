@@ -3,16 +3,46 @@
 rdflib evaluates a query in pure Python and cannot be interrupted from another thread, so a
 runaway query (a cross product) is stopped the only sure way: its process is killed and a fresh
 worker takes its place, while the other workers keep answering.
+
+Admission, so that runaway queries cannot take every worker:
+
+- Two lanes. `size` workers run any query; `reserved` more run saved queries only (`/api/<name>`
+  and the pages' saved queries), so SPARQL sent as text can never occupy them. A saved query takes
+  a reserved worker first and any idle worker otherwise.
+- A deadline. A request waits for a worker at most twice the time limit (time for a busy worker
+  to finish, or to be killed and replaced), then gets `WorkersBusy` (HTTP 503, Retry-After).
+  Waiting requests are served first come, first served.
+- Per client. `ClientSlots` caps how many queries sent as text one client address runs at once;
+  the server holds a slot until the answer is sent, so a client also cannot pile up answers.
+
+Memory: each worker runs under an address-space limit (`memory`, --worker-memory, RLIMIT_AS); a
+query that needs more gets a MemoryError, which the worker reports (HTTP 413) before it exits
+and is replaced; a worker that dies outright (a store's native code aborts) is replaced too. An
+answer larger than a job's `max_bytes` is refused in the worker, before it is rendered when its
+values alone are larger, and the server reads at most that many bytes from a worker: the server
+process never holds a larger answer. After a large query a worker gives its memory back.
+
+Ctrl-C reaches every process of the terminal's group: workers start with it blocked and then
+ignore it; the server stops them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import functools
+import gc
+import ipaddress
 import logging
+import math
 import multiprocessing
 import os
-from dataclasses import dataclass, replace
+import pickle
+import re
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -21,13 +51,64 @@ from kg.store import StoreError, StoreSpec
 
 logger = logging.getLogger(__name__)
 
+MiB = 1024 * 1024
+DEFAULT_MAX_BYTES = 16 * MiB  # the largest answer sent (--max-bytes)
+DEFAULT_WORKER_MEMORY = 1024 * MiB  # the address space of a worker process (--worker-memory)
+WARM_UP = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"  # run once as a worker starts
+_ENVELOPE = 64 * 1024  # what an Outcome adds to its body when pickled, with room to spare
+
 
 class QueryTimeout(KgError):
     """A query ran past the time limit and was stopped."""
 
+    status = 503
+
 
 class WorkersBusy(QueryTimeout):
-    """No worker came free within the time limit (every one busy, or none could start)."""
+    """No worker came free before the request's deadline (every one busy, or none could start)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ClientBusy(WorkersBusy):
+    """The client already runs as many queries as one client may; this one waited too long."""
+
+    status = 429
+
+
+class ServerStopping(WorkersBusy):
+    """The server is shutting down: its workers are gone."""
+
+
+class WorkerDied(KgError):
+    """The worker process died under a query (a store's native code ran out of memory, say)."""
+
+    status = 500
+
+
+class OutOfMemory(KgError):
+    """A query needed more memory than a worker may use; the worker reported it and exits."""
+
+    status = 413
+
+
+def size_text(size: int) -> str:
+    """`16 MiB`, `1 GiB`, `1.5 GiB`, `512 KiB`, `100 bytes`."""
+    for unit, name in ((1024**3, "GiB"), (MiB, "MiB"), (1024, "KiB")):
+        if size >= unit:
+            return f"{size / unit:.4g} {name}"
+    return f"{size:,} bytes"
+
+
+def parse_size(text: str) -> int:
+    """Bytes from `16MiB`, `16 MiB`, `16M`, `1GiB`, `1G`, `500KiB` or a plain number of bytes."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise KgError(f"'{text}' is not a size; write it as 16MiB, 1GiB, 512KiB or bytes")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    return int(number * 1024 ** " KMGT".index(unit or " "))
 
 
 @dataclass(frozen=True)
@@ -41,49 +122,136 @@ class Job:
     max_rows: int
     path: str | None = None
     plain: bool = False  # plain SPARQL sent as text: its ?_x variables are not parameters
+    max_bytes: int = DEFAULT_MAX_BYTES  # a larger answer is refused, not cut
+    max_bytes_why: str = "the most this server sends (--max-bytes)"
+    check_only: bool = False  # not a query form kg runs: only say why (an update, malformed)
+
+    @property
+    def saved(self) -> bool:
+        """A saved query (from a file) may run in the reserved workers; text may not."""
+        return not self.plain
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What a worker sends back: the rendered body, or the error a client should see."""
 
-    body: str = ""
+    body: bytes = b""
     form: str = ""
     rows: int = 0
     truncated: bool = False
     ask: bool | None = None
     error: str | None = None
-    status: int = 400  # of an error: 400 for the query, 502 when the store failed
+    status: int = 400  # of an error: 400 for the query, 413 too large, 502 the store failed
+    fatal: bool = False  # the worker ran out of memory and exits after sending this
 
 
-def _serve(root: str, spec: StoreSpec | None, connection: Connection) -> None:
+def plain_query(text: str, name: str = "query"):
+    """SPARQL sent as text, as a SavedQuery: no `#+` header is read (over HTTP nothing can use
+    one, and a hostile YAML header is slow to parse), no ?_x parameters."""
+    from kg import queries
+
+    text = text.removeprefix("\ufeff")
+    if not re.search(r"\S", re.sub(r"#[^\n]*", "", text)):
+        raise queries.QueryError(f"{name}: the query is empty (only comments or blanks)")
+    return queries.SavedQuery(name=name, text=text)
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space at `limit` bytes (or the hard limit, if lower)."""
+    if not limit:
+        return
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError) as error:  # not on this platform
+        logger.warning("kg serve: cannot limit a worker's memory (%s)", error)
+
+
+def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: int = 0) -> None:
     """A worker's life: open the store once, then answer jobs until the pipe closes.
 
     The memory store loads the graph (from the cache) and runs rdflib in this process; an
     oxigraph: store is opened read-only here; a sparql: store is asked over HTTP from here.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked while the server started this process
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    _limit_memory(memory)
+    try:
+        run = _open(root, spec)
+        if spec is None or spec.kind != "sparql":  # a local store: a first query costs nothing
+            _answer(run, Job(WARM_UP, "warm-up", (), "json", 1))  # imports, before any timing
+    except MemoryError:
+        limit = f"a worker's {size_text(memory)}" if memory else "memory"
+        connection.send(f"the graph does not fit in {limit}; raise --worker-memory")
+        return
+    except Exception as error:  # said in one line by the server
+        said = str(error) if isinstance(error, KgError) else f"{type(error).__name__}: {error}"
+        connection.send(" ".join(said.split()))
+        return
+    connection.send("ready")
+    settled = _resident()
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            outcome = _answer(run, job, memory)
+        except MemoryError:  # in rendering, say: report it and make way for a fresh worker
+            outcome = _out_of_memory(job, memory)
+        try:
+            connection.send(outcome)
+        except MemoryError:
+            connection.send(_out_of_memory(job, memory))
+        if outcome.fatal:
+            return
+        if _resident() > settled + 64 * MiB:  # after a large query: give the memory back
+            gc.collect()  # rdflib's evaluation leaves cycles that hold the values it built
+            _trim()
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (0 where /proc cannot say)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _trim() -> None:
+    """Return freed memory to the system (glibc keeps it for reuse otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _open(root: str, spec: StoreSpec | None):
+    """`run(query, values, prepared) -> Result` on this worker's store."""
     from kg import queries
     from kg.load import find_tree, load_graph_cached
 
     queries.close_rdflib_to_the_network()
     tree = find_tree(root)
+    # Build rdflib's SPARQL grammar now (about a second), not in the first query's time limit.
+    queries.prepare(queries.SavedQuery(name="warm-up", text=WARM_UP))
     if spec is None or spec.kind == "memory":
         graph = load_graph_cached(tree)
 
         def run(query, values, prepared):
             return queries.run(graph, query, values, prepared)
 
-    else:
-        from kg.store import open_store
+        return run
+    from kg.store import open_store
 
-        run = open_store(spec, tree).query
-    connection.send("ready")
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
-            return
-        connection.send(_answer(run, job))
+    return open_store(spec, tree).query
 
 
 @functools.lru_cache(maxsize=128)
@@ -92,18 +260,60 @@ def _prepared(text: str, name: str, path: str | None, plain: bool):
     books), and a worker answers the same few queries again and again; errors are not cached."""
     from kg import queries
 
-    query = queries.from_text(text, name, Path(path) if path else None)
     if plain:
-        query = replace(query, parameters=[])
+        query = plain_query(text, name)
+    else:
+        query = queries.from_text(text, name, Path(path) if path else None)
     return query, queries.prepare(query)
 
 
-def _answer(run, job: Job) -> Outcome:
+def _out_of_memory(job: Job, memory: int) -> Outcome:
+    limit = f"the {size_text(memory)} a worker may use (--worker-memory)" if memory else "memory"
+    return Outcome(
+        error=f"{job.name}: the query needed more than {limit} and was stopped; add a LIMIT, "
+        "or build shorter values",
+        status=413,
+        fatal=True,
+    )
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `kind` is in an exception's chain (kg's own errors wrap what rdflib raised)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _too_large(job: Job) -> Outcome:
+    return Outcome(
+        error=f"{job.name}: the answer is larger than {size_text(job.max_bytes)}, "
+        f"{job.max_bytes_why}, so it was not sent; add a LIMIT, or select fewer or shorter values",
+        status=413,
+    )
+
+
+def _least_size(result) -> int:
+    """A lower bound on the rendered size of a result: the lengths of its values (every format
+    writes each value at least once, in full)."""
+    if result.type == "SELECT":
+        return sum(len(value) for row in result.bindings for value in row.values() if value)
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return sum(len(s) + len(p) + len(o) for s, p, o in result.graph)
+    return 0
+
+
+def _answer(run, job: Job, memory: int = 0) -> Outcome:
     """Run a job with `run(query, values, prepared) -> Result` and render what it gives."""
     from kg import render
 
     try:
         query, prepared = _prepared(job.text, job.name, job.path, job.plain)
+        if job.check_only:
+            return Outcome(error=f"{job.name}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
         values = dict(job.values)
         result = run(query, values, prepared)
         truncated, rows = False, 0
@@ -120,13 +330,21 @@ def _answer(run, job: Job) -> Outcome:
                 for triple in kept:
                     result.graph.add(triple)
                 truncated, rows = True, job.max_rows
-        answer = render.render_result(result, job.output_format)
+        if _least_size(result) > job.max_bytes:  # too large before rendering: do not render it
+            return _too_large(job)
+        body = render.render_result(result, job.output_format).text.encode("utf-8")
+        if len(body) > job.max_bytes:
+            return _too_large(job)
         # answer.ask is only set for the CLI's true/false text; the server needs it for any format.
         ask = bool(result.askAnswer) if result.type == "ASK" else None
-        return Outcome(answer.text, result.type, rows, truncated, ask)
+        return Outcome(body, result.type, rows, truncated, ask)
+    except MemoryError:
+        return _out_of_memory(job, memory)
     except StoreError as error:  # the store, not the query, failed: an engine down, say
         return Outcome(error=str(error), status=502)
     except KgError as error:
+        if _caused_by(error, MemoryError):  # queries.run wraps what rdflib raised
+            return _out_of_memory(job, memory)
         return Outcome(error=str(error))
     except RecursionError:
         return Outcome(error=f"{job.name}: query too complex")
@@ -135,21 +353,47 @@ def _answer(run, job: Job) -> Outcome:
 
 
 class _Worker:
-    def __init__(self, root: str, spec: StoreSpec | None = None) -> None:
+    def __init__(
+        self, root: str, spec: StoreSpec | None = None, reserved: bool = False, memory: int = 0
+    ) -> None:
+        self.reserved = reserved
         context = multiprocessing.get_context("spawn")  # no inherited locks or event loops
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(root, spec, child), daemon=True)
-        self.process.start()
+        self.process = context.Process(target=_serve, args=(root, spec, child, memory), daemon=True)
+        # Started with Ctrl-C blocked (the mask is inherited), so a Ctrl-C while it imports
+        # prints no traceback; the worker then ignores it. Starting multiprocessing's resource
+        # tracker unblocks both in this thread: it is started first.
+        masking = hasattr(signal, "pthread_sigmask")
+        if masking:
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.process.start()
+        finally:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
         try:
-            ready = self.connection.poll(timeout) and self.connection.recv() == "ready"
+            said = self.connection.recv() if self.connection.poll(timeout) else None
         except (EOFError, OSError):  # it died while loading the graph
-            ready = False
-        if not ready:
+            said = None
+        if said != "ready":
             self.kill()
-            raise KgError("a query worker did not start; run `kg validate` to check the graph")
+            why = f" ({said})" if isinstance(said, str) else ""
+            raise KgError(
+                f"a query worker did not start{why}; run `kg validate` to check the graph"
+            )
+
+    def exchange(self, job: Job, timeout: float) -> Outcome | None:
+        """Send a job and read its outcome (None past `timeout`); at most the job's max_bytes."""
+        self.connection.send(job)
+        if not self.connection.poll(timeout):
+            return None
+        return pickle.loads(self.connection.recv_bytes(job.max_bytes + _ENVELOPE))
 
     def kill(self) -> None:
         self.process.kill()
@@ -158,7 +402,8 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of workers; each request borrows one and returns it (or its replacement)."""
+    """Workers in two lanes (see the module's docstring); each request borrows one worker and
+    returns it, or its replacement."""
 
     def __init__(
         self,
@@ -166,72 +411,169 @@ class QueryPool:
         size: int = 2,
         timeout: float = 10.0,
         spec: StoreSpec | None = None,
+        reserved: int = 0,
+        memory: int = DEFAULT_WORKER_MEMORY,
     ):
         self.root = str(root)
         self.spec = spec
         self.size = size
+        self.reserved = reserved
         self.timeout = timeout
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self.memory = memory
+        self._idle: list[_Worker] = []
+        self._waiting: collections.deque[tuple[asyncio.Future[_Worker], bool]] = collections.deque()
         self._all: list[_Worker] = []
         self._stopped = False
+        # Each running job holds one thread while it waits for its answer, and each start of a
+        # worker one: two small pools of their own, so neither waits for the other or for
+        # anything else that uses the loop's default executor.
+        total = size + reserved
+        self._io = ThreadPoolExecutor(total, thread_name_prefix="kg-query")
+        self._starter = ThreadPoolExecutor(total, thread_name_prefix="kg-worker-start")
+
+    @property
+    def wait(self) -> float:
+        """How long a request may wait for a worker: twice the time limit, so a busy worker
+        can finish, or be killed and replaced."""
+        return 2 * self.timeout
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
+        lanes = [False] * self.size + [True] * self.reserved
         workers = await asyncio.gather(
-            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size))
+            *(loop.run_in_executor(self._starter, self._spawn, lane) for lane in lanes)
         )
-        for worker in workers:
-            self._idle.put_nowait(worker)
+        self._idle.extend(workers)
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.root, self.spec)
+    def _spawn(self, reserved: bool) -> _Worker:
+        worker = _Worker(self.root, self.spec, reserved, self.memory)
         worker.wait_ready(60)
         self._all.append(worker)
         return worker
 
     async def stop(self) -> None:
+        """Kill every worker: queries running or waiting end at once with `ServerStopping`."""
+        if self._stopped:
+            return
         self._stopped = True
+        for future, _ in self._waiting:
+            future.cancel()
+        self._waiting.clear()
         for worker in self._all:
             worker.kill()
         self._all.clear()
+        self._idle.clear()
+        self._io.shutdown(wait=False, cancel_futures=True)
+        self._starter.shutdown(wait=False, cancel_futures=True)
 
-    async def run(self, job: Job) -> Outcome:
-        """Run a job in an idle worker; past the time limit, kill it and start a new one."""
-        assert self._idle is not None, "start() the pool first"
+    @staticmethod
+    def _stopping() -> ServerStopping:
+        return ServerStopping("the server is stopping; try again shortly", 5)
+
+    # --- lending workers -----------------------------------------------------------------
+
+    def _take_idle(self, saved: bool) -> _Worker | None:
+        """An idle worker this kind of job may use: for a saved query a reserved one first."""
+        order = sorted(self._idle, key=lambda w: not w.reserved) if saved else self._idle
+        for worker in order:
+            if saved or not worker.reserved:
+                self._idle.remove(worker)
+                return worker
+        return None
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Hand a free worker to the first waiting request that may use it, else keep it."""
+        if self._stopped:
+            return
+        for entry in list(self._waiting):
+            future, saved = entry
+            if not future.done() and worker.reserved and not saved:
+                continue  # SPARQL text never gets a reserved worker
+            self._waiting.remove(entry)
+            if not future.done():
+                future.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _borrow(self, saved: bool, deadline: float) -> _Worker:
+        if self._stopped:
+            raise self._stopping()
+        worker = self._take_idle(saved)
+        if worker is not None:
+            return worker
         loop = asyncio.get_running_loop()
-        # Waiting is bounded too, so a request never hangs on a pool with no worker left; twice
-        # the limit lets a busy worker finish, or be killed and replaced, before giving up.
-        wait = 2 * self.timeout
+        future: asyncio.Future[_Worker] = loop.create_future()
+        entry = (future, saved)
+        self._waiting.append(entry)
         try:
-            worker = await asyncio.wait_for(self._idle.get(), wait)
-        except asyncio.TimeoutError:
+            await asyncio.wait({future}, timeout=max(0.0, deadline - loop.time()))
+        except asyncio.CancelledError:
+            _abandon(self._waiting, entry, future, self._give_back)
+            raise
+        if future.cancelled():
+            raise self._stopping()
+        if not future.done():
+            _abandon(self._waiting, entry, future, self._give_back)
+            lane = self.size + (self.reserved if saved else 0)
             raise WorkersBusy(
-                f"no query worker came free within {wait:g} s (all {self.size} busy or "
-                "restarting); try again shortly"
-            ) from None
-        died = False
+                f"no query worker came free within {self.wait:g} s (all {lane} busy or "
+                "restarting); try again shortly",
+                math.ceil(self.timeout),
+            )
+        return future.result()
+
+    async def run(self, job: Job, deadline: float | None = None) -> Outcome:
+        """Run a job in a worker of its lane; past the time limit, kill it and start another.
+
+        `deadline` (the loop's clock) bounds the wait for a worker; by default `wait` from now.
+        When a job costs its worker (time limit, memory, death), the error raised carries
+        `replacement`: a future done when the new worker is up, or could not start.
+        """
+        loop = asyncio.get_running_loop()
+        if deadline is None:
+            deadline = loop.time() + self.wait
+        worker = await self._borrow(job.saved, deadline)
+        error: KgError
         try:
-            worker.connection.send(job)
-            ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
-            if ready:
-                outcome = worker.connection.recv()
-                self._idle.put_nowait(worker)
+            outcome = await loop.run_in_executor(self._io, worker.exchange, job, self.timeout)
+        except (EOFError, OSError, pickle.UnpicklingError):  # it died, or sent more than it may
+            if self._stopped:
+                raise self._stopping() from None
+            memory = f"the {size_text(self.memory)} a worker may use" if self.memory else "memory"
+            error = WorkerDied(
+                f"{job.name}: the query's worker process died (a query needing more than "
+                f"{memory} ends it); narrow the query or add a LIMIT"
+            )
+        except asyncio.CancelledError:  # its answer will never be read: start afresh
+            self._retire(worker)
+            raise
+        else:
+            if outcome is None:
+                error = QueryTimeout(
+                    f"the query ran past the {self.timeout:g} s time limit and was stopped; "
+                    "narrow it (add patterns or a LIMIT) and try again"
+                )
+            elif outcome.fatal:  # out of memory: the worker said so and exits
+                error = OutOfMemory(outcome.error or f"{job.name}: out of memory")
+            else:
+                self._give_back(worker)
                 return outcome
-        except (EOFError, OSError):
-            died = True  # the worker died under the job; replace it below
+        error.replacement = self._retire(worker)
+        raise error
+
+    def _retire(self, worker: _Worker) -> asyncio.Future[None]:
+        """Kill a worker (in a thread: joining it may take a moment) and start another; the
+        future is done when the new one is up, or its first start failed."""
         if worker in self._all:
             self._all.remove(worker)
-        worker.kill()
-        self._replace()
-        if died:
-            raise KgError("the query stopped its worker process; try a simpler query")
-        raise QueryTimeout(
-            f"the query ran past the {self.timeout:g} s time limit and was stopped; "
-            "narrow it (add patterns or a LIMIT) and try again"
-        )
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(RuntimeError):  # the executor is shut down: we are stopping
+            loop.run_in_executor(self._starter, worker.kill)
+        started: asyncio.Future[None] = loop.create_future()
+        self._replace(worker.reserved, started)
+        return started
 
-    def _replace(self) -> None:
+    def _replace(self, reserved: bool, started: asyncio.Future[None] | None = None) -> None:
         """Start a worker in place of a killed one; if it cannot start, try again in 5 s.
 
         Without the retry, a replacement that fails (say the data files are mid-edit) would
@@ -239,17 +581,118 @@ class QueryPool:
         """
         loop = asyncio.get_running_loop()
 
+        def tell() -> None:
+            if started is not None and not started.done():
+                started.set_result(None)
+
         def done(future: asyncio.Future[_Worker]) -> None:
+            tell()
             if future.cancelled():
                 return
             if future.exception() is not None:
-                logger.warning("kg serve: a query worker could not start; retrying in 5 s")
+                logger.warning(
+                    "kg serve: a query worker could not start (%s); retrying in 5 s",
+                    future.exception(),
+                )
                 if not self._stopped:
-                    loop.call_later(5, self._replace)
+                    loop.call_later(5, self._replace, reserved)
             elif self._stopped:
                 future.result().kill()
             else:
-                self._idle.put_nowait(future.result())
+                self._give_back(future.result())
 
-        if not self._stopped:
-            loop.run_in_executor(None, self._spawn).add_done_callback(done)
+        if self._stopped:
+            tell()
+            return
+        try:
+            loop.run_in_executor(self._starter, self._spawn, reserved).add_done_callback(done)
+        except RuntimeError:  # the executor is shut down: we are stopping
+            tell()
+
+
+def client_key(host: str | None) -> str:
+    """Whom a request counts against: its address; an IPv6 address by its /64, which one
+    client usually holds whole."""
+    if not host:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+class ClientSlots:
+    """At most `limit` slots per client; a client over it waits, first come first served, until
+    a deadline. Slots are held until the answer is sent, so one client can neither take every
+    worker nor pile up answers in the server. A limit of 0 means no limit."""
+
+    def __init__(self, limit: int, wait: float, retry_after: int) -> None:
+        self.limit = limit
+        self.wait = wait
+        self.retry_after = retry_after
+        self._held: dict[str, int] = {}
+        self._waiting: dict[str, collections.deque[tuple[asyncio.Future[None], None]]] = {}
+
+    async def acquire(self, client: str, deadline: float) -> None:
+        if not self.limit:
+            return
+        if self._held.get(client, 0) < self.limit:
+            self._held[client] = self._held.get(client, 0) + 1
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        entry = (future, None)
+        queue = self._waiting.setdefault(client, collections.deque())
+        queue.append(entry)
+        try:
+            await asyncio.wait({future}, timeout=max(0.0, deadline - loop.time()))
+        except asyncio.CancelledError:
+            self._leave(client, queue, entry, future)
+            raise
+        if not future.done():
+            self._leave(client, queue, entry, future)
+            running = "one query" if self.limit == 1 else f"{self.limit} queries"
+            raise ClientBusy(
+                f"this client already has {running} running, the most one client may "
+                f"(--per-client), and none finished within {self.wait:g} s; wait for it and "
+                "try again",
+                self.retry_after,
+            )
+
+    def _leave(self, client: str, queue, entry, future: asyncio.Future) -> None:
+        _abandon(queue, entry, future, lambda _: self.release(client))
+        if not queue and self._waiting.get(client) is queue:
+            del self._waiting[client]
+
+    def release(self, client: str) -> None:
+        """Give a slot back: to the client's first waiting request, if any."""
+        if not self.limit:
+            return
+        queue = self._waiting.get(client)
+        while queue:
+            future, _ = queue.popleft()
+            if not future.done():
+                future.set_result(None)  # the slot passes on; the count stays
+                return
+        self._waiting.pop(client, None)
+        held = self._held.get(client, 1) - 1
+        if held > 0:
+            self._held[client] = held
+        else:
+            self._held.pop(client, None)
+
+
+def _abandon(queue, entry, future: asyncio.Future, give_back) -> None:
+    """A waiter leaves (its deadline passed, or it was cancelled): out of the queue, and if it
+    was handed something in the same instant, hand that on."""
+    if entry in queue:
+        queue.remove(entry)
+    if future.done() and not future.cancelled():
+        give_back(future.result())
+    else:
+        future.cancel()
