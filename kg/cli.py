@@ -387,8 +387,8 @@ def progress_bar(total: int, label: str):
 STEP_NAMES = {
     "load": "loading the graph",
     "shapes": "running pyshacl with the shapes",
-    "quotes": "checking the quotes against the evidence texts",
-    "references": "checking the reference lists",
+    "quotes": "checking the quotes against the evidence texts and the facts they state",
+    "references": "checking the reference lists and what each reference is credited for",
     "vocabulary": "checking the vocabulary",
 }
 

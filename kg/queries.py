@@ -233,6 +233,16 @@ def parse_header(text: str, where: str) -> dict:
         raise QueryError(
             f"{where}: the #+ header is larger than {MAX_HEADER_BYTES // 1024} KiB; keep it short"
         )
+    depth = deepest = 0
+    for char in source:  # the YAML parser recurses per level: 2,000 `[` take seconds
+        depth += char in "[{"
+        depth -= char in "]}" and depth > 0
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"{where}: the #+ header nests brackets {deepest} deep (at most {MAX_NESTING}); "
+            "write plain `key: value` lines"
+        )
     try:
         # Aliases can expand a few lines into gigabytes (a "billion laughs"): none are needed.
         for token in yaml.scan(source, Loader=yaml.BaseLoader):
@@ -247,7 +257,10 @@ def parse_header(text: str, where: str) -> dict:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise QueryError(f"{where}{line}: the #+ header is not valid YAML: {error}") from None
+        why = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise QueryError(f"{where}{line}: the #+ header is not valid YAML: {why}") from None
+    except RecursionError:
+        raise QueryError(f"{where}: the #+ header is too deeply nested to read") from None
     if not isinstance(data, dict):
         raise QueryError(f"{where}: the #+ header must be `key: value` lines")
     return data
@@ -534,6 +547,8 @@ def run(
         return result
     except RecursionError:
         raise QueryError(f"{query.name}: query too complex to evaluate") from None
+    except MemoryError:
+        raise  # a worker's memory limit: the server answers it, never as a query mistake
     except Exception as error:  # rdflib's evaluator raises bare TypeErrors and NotBoundErrors
         raise QueryError(
             f"{query.name}: the query failed while running ({type(error).__name__}: {error}); "

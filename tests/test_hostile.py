@@ -349,6 +349,7 @@ def test_a_broken_saved_query_file_is_one_line(tree_copy, kind):
         "#+ c: [*b, *b, *b, *b, *b, *b, *b, *b]\n",
         "#+ summary: &s boom\n#+ description: *s\n",
         "#+ description: " + "x" * 70_000 + "\n",
+        "#+ summary: " + "[" * 2000 + "\n",
     ],
 )
 def test_a_header_with_aliases_or_too_large_is_refused(tree_copy, header):
