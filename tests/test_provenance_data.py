@@ -262,3 +262,20 @@ def test_spouse_answers_from_both_ends_with_the_same_quote_and_sources(loaded):
 def test_the_symmetric_predicates_are_the_ontologys(shipped):
     ontology = load_ontology(shipped)
     assert set(ontology.subjects(RDF.type, OWL.SymmetricProperty)) == set(SYMMETRIC)
+
+
+def test_a_title_is_tagged_with_the_language_of_its_words(loaded):
+    """A record's title tag may differ from the language of the work only where a person has
+    said why: the Terzi page is Italian but its entry gives an English title, and the
+    lesinfluences.fr page's title is her name, tagged @en like every name in the graph."""
+    graph = loaded.graph
+    differ = {
+        record
+        for record in graph.subjects(RDF.type, KGV.SourceRecord)
+        for name in graph.objects(record, SDO.name)
+        if name.language != str(graph.value(record, SDO.inLanguage))
+    }
+    assert differ == {
+        SRC["terzi-expert-meeting-constitution"],
+        SRC["lesinfluences-randa-kassis"],
+    }
