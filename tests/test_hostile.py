@@ -286,6 +286,40 @@ def test_a_claim_outside_the_bound_prefixes_reports_with_a_line(tree_copy):
     assert "data/zz-odd.trig:" in result.stdout
 
 
+def test_a_claim_outside_the_bound_prefixes_leaves_why_and_pages_working(tree_copy):
+    from starlette.testclient import TestClient
+
+    from kg.serve import create_app
+
+    (tree_copy / "data" / "zz-odd.trig").write_text(
+        "@prefix kgv: <https://kg.example.org/kassis/vocab#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "<http://elsewhere.example/claim> { <http://elsewhere.example/x> "
+        "<https://schema.org/knows> <https://kg.example.org/kassis/id/fabien-baussart> . }\n"
+        '<http://elsewhere.example/claim> kgv:quote "Kassis is married to Fabien Baussart" ;\n'
+        "    prov:wasDerivedFrom <https://kg.example.org/kassis/source/wikipedia-randa-kassis> .\n",
+        encoding="utf-8",
+    )
+    result = kg("--root", str(tree_copy), "why", "kgr:fabien-baussart")
+    assert result.exit_code == 0 and "data/zz-odd.trig:3" in result.stdout
+    with TestClient(create_app(find_tree(tree_copy))) as client:
+        page = client.get("/id/fabien-baussart", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "zz-odd.trig:3" in page.text
+
+
+def test_an_unreadable_data_file_is_one_line(tree_copy, monkeypatch):
+    # (Tests run as root here, so a chmod would not stop the read: the read itself fails.)
+    real_read_text = Path.read_text
+
+    def unreadable(self, *args, **kwargs):
+        if self.name == "books.trig":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", unreadable)
+    one_line(kg("--root", str(tree_copy), "validate"), 2, "data/books.trig", "Permission denied")
+
+
 def test_a_corrupted_oxigraph_store_is_one_line(tmp_path):
     pytest.importorskip("pyoxigraph")
     store = tmp_path / "store"
