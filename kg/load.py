@@ -354,7 +354,7 @@ def _reify_claim(
     """One rdf:Statement per claim triple, carrying the claim's quote and sources; each credited
     reference as a prov:Derivation of its own (with its reason); a dated object's day range;
     and for a symmetric predicate the inverse fact, marked kgv:inverseOf the authored one."""
-    about_claim = [(p, o) for p, o in metadata.predicate_objects(claim)]
+    about_claim = list(metadata.predicate_objects(claim))
     graph = loaded.graph
 
     def reify(triple: tuple[Node, Node, Node]) -> URIRef:

@@ -143,20 +143,19 @@ def validate_loaded(
 ) -> Report:
     tell = progress or (lambda step: None)
     tell(Step("shapes"))
-    locate = loaded.locate  # each data file is read once for all findings' file:line
-    findings = run_shacl(loaded, shapes, progress, locate)
+    findings = run_shacl(loaded, shapes, progress)
     tell(Step("quotes"))
-    sources = index_sources(loaded, locate=locate)  # texts, entries and names indexed once
+    sources = index_sources(loaded)  # texts, entries and names indexed once
     findings += check_quotes(loaded, sources)
     findings += check_quote_part(loaded, sources)
     findings += check_mentions(loaded, sources)
     tell(Step("references"))
-    findings += check_reference_list(loaded, sources.texts, sources.cited, locate)
+    findings += check_reference_list(loaded, sources.texts, sources.cited)
     findings += check_credits(loaded, sources)
     findings += check_entry_words(loaded, sources)
     findings += check_credit_dates(loaded, sources)
     tell(Step("vocabulary"))
-    findings += check_vocabulary(loaded, ontology, locate)
+    findings += check_vocabulary(loaded, ontology)
     findings.sort(key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message))
     return Report(conforms=not findings, counts=count(loaded), findings=findings)
 
@@ -165,11 +164,9 @@ def run_shacl(
     loaded: LoadedGraph,
     shapes: Graph,
     progress: Progress | None = None,
-    locate: Callable[[Node], str | None] | None = None,
 ) -> list[Finding]:
     from pyshacl import validate  # heavy: imported only when validating
 
-    locate = loaded.locate if locate is None else locate
     check_shape_queries(shapes)  # SHACL-SPARQL must pass the same authority as `kg query`
 
     # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
@@ -203,7 +200,7 @@ def run_shacl(
                 value=value,
                 message=messages[0] if messages else "constraint violated",
                 shape=results.value(result, SH.sourceShape),
-                where=locate(focus),
+                where=loaded.locate(focus),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             )
         )
@@ -373,7 +370,7 @@ def check_quotes(loaded: LoadedGraph, sources: Sources | None = None) -> list[Fi
                         value=quote,
                         message=message,
                         shape=None,
-                        where=sources.locate(statement),
+                        where=loaded.locate(statement),
                     )
                 )
     return findings
@@ -412,7 +409,6 @@ def check_reference_list(
     loaded: LoadedGraph,
     texts: dict[Node, str] | None = None,
     cited: dict[Node, CitedEntries] | None = None,
-    locate: Callable[[Node], str | None] | None = None,
 ) -> list[Finding]:
     """Each entry of a source's reference list is the kgv:citationText of one source record.
 
@@ -422,7 +418,6 @@ def check_reference_list(
     """
     texts = evidence_texts(loaded) if texts is None else texts
     cited = cited_entries(loaded, texts) if cited is None else cited
-    locate = loaded.locate if locate is None else locate
     findings = []
     for article in sorted(cited):
         found = cited[article]
@@ -438,7 +433,7 @@ def check_reference_list(
                         message="the citation text does not occur verbatim in the "
                         "article's reference list; copy the entry exactly",
                         shape=None,
-                        where=locate(record),
+                        where=loaded.locate(record),
                     )
                 )
             spans += [(start, start + len(entry_text)) for start in starts[entry_text]]
@@ -454,7 +449,7 @@ def check_reference_list(
                         message="this reference-list entry has no source record; add one to "
                         "data/sources.ttl with this kgv:citationText",
                         shape=None,
-                        where=locate(article),
+                        where=loaded.locate(article),
                     )
                 )
     return findings
@@ -577,7 +572,6 @@ class Sources:
     roles: set[Node]  # nodes typed schema:Role or schema:OrganizationRole
     facts: dict[Node, dict[Node, list[Node]]]  # predicate of INDEXED -> subject -> sorted objects
     claims: dict[Node, list[Node]]  # claim -> its statements, sorted, without derived inverses
-    locate: Callable[[Node], str | None]  # node -> data/file:line
 
     def values(self, node: Node, predicate: Node) -> list[Node]:
         """The objects of (node, predicate), sorted; predicate is one of INDEXED."""
@@ -613,7 +607,6 @@ class Sources:
 def index_sources(
     loaded: LoadedGraph,
     texts: dict[Node, str] | None = None,
-    locate: Callable[[Node], str | None] | None = None,
 ) -> Sources:
     """Read the evidence texts and index what the checks look up, once."""
     graph = loaded.graph
@@ -654,10 +647,7 @@ def index_sources(
             continue  # the other direction of an authored statement: same quote and credits
         claim = (facts[KGV.fromClaim].get(statement) or [statement])[0]
         claims.setdefault(claim, []).append(statement)
-    locate = loaded.locate if locate is None else locate
-    return Sources(
-        texts, cited, blanked, quotes, entries, published, names, roles, facts, claims, locate
-    )
+    return Sources(texts, cited, blanked, quotes, entries, published, names, roles, facts, claims)
 
 
 def blank_out(text: str, spans: list[tuple[int, int]]) -> str:
@@ -727,7 +717,7 @@ def check_quote_part(loaded: LoadedGraph, sources: Sources | None = None) -> lis
                     value=quote,
                     message=message,
                     shape=None,
-                    where=sources.locate(statement),
+                    where=loaded.locate(statement),
                 )
             )
     return findings
@@ -755,7 +745,7 @@ def check_mentions(loaded: LoadedGraph, sources: Sources | None = None) -> list[
                             value=obj,
                             message=message,
                             shape=None,
-                            where=sources.locate(statement),
+                            where=loaded.locate(statement),
                         )
                     )
     return findings
@@ -867,7 +857,7 @@ def check_credits(loaded: LoadedGraph, sources: Sources | None = None) -> list[F
                     f'kgv:entryWords "..." ] or [ prov:entity {show(source)} ; '
                     "kgv:topicOnly true ]",
                     shape=None,
-                    where=sources.locate(statement),
+                    where=loaded.locate(statement),
                 )
             )
     return findings
@@ -906,7 +896,7 @@ def check_entry_words(loaded: LoadedGraph, sources: Sources | None = None) -> li
                         value=words,
                         message=message,
                         shape=None,
-                        where=sources.locate(statement),
+                        where=loaded.locate(statement),
                     )
                 )
     return findings
@@ -935,17 +925,14 @@ def check_credit_dates(loaded: LoadedGraph, sources: Sources | None = None) -> l
                             f"from {earliest} on; a source cannot attest what happened after it "
                             "was published: remove this credit or split the claim",
                             shape=None,
-                            where=sources.locate(statement),
+                            where=loaded.locate(statement),
                         )
                     )
     return findings
 
 
-def check_vocabulary(
-    loaded: LoadedGraph, ontology: Graph, locate: Callable[[Node], str | None] | None = None
-) -> list[Finding]:
+def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
     """Every kgv: term the data uses is declared (with a label) in ontology/."""
-    locate = loaded.locate if locate is None else locate
     declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
     used: dict[URIRef, Node] = {}
     for s, p, o in loaded.graph:
@@ -960,7 +947,7 @@ def check_vocabulary(
             message=f"{show(term)} is not declared in ontology/; fix the spelling or "
             "declare it with rdfs:label and rdfs:comment",
             shape=None,
-            where=locate(subject),
+            where=loaded.locate(subject),
         )
         for term, subject in sorted(used.items())
         if term not in declared
