@@ -13,6 +13,16 @@ from kg.validate import validate_tree
 REPO = Path(__file__).resolve().parent.parent
 
 
+def fails_with_one_line(result, *words: str) -> str:
+    """An error as users see it: exit 2, one `Error:` line on stderr, no traceback."""
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr, result.stderr
+    return result.stderr
+
+
 @pytest.fixture(scope="session")
 def shipped() -> Tree:
     return find_tree(REPO)

@@ -22,23 +22,13 @@ from kg import queries
 from kg.cli import cli
 from kg.files import OutputError, write_atomically
 from kg.load import cache_key, find_tree
-from tests.conftest import REPO
+from tests.conftest import REPO, fails_with_one_line
 
 KG = [sys.executable, "-m", "kg"]
 
 
 def kg(*args: str, env: dict | None = None):
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-
-def one_line(result, code: int = 2, *words: str) -> str:
-    """An error as users see it: the exit code, one `Error:` line on stderr, no traceback."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.stderr, result.stderr
-    return result.stderr
 
 
 def run_kg(*args: str, env: dict | None = None, **options) -> subprocess.CompletedProcess:
@@ -63,7 +53,7 @@ def test_load_never_replaces_a_folder_kg_did_not_build(tmp_path):
     (folder / "CURRENT").write_text("MANIFEST-000001\n")
     (folder / "thesis.tex").write_text("years of work")
     result = kg("--store", f"oxigraph:{folder}", "load")
-    one_line(result, 2, "kg did not build", "new or empty folder")
+    fails_with_one_line(result, "kg did not build", "new or empty folder")
     assert sorted(p.name for p in folder.iterdir()) == ["CURRENT", "thesis.tex"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious"]  # nothing left beside it
 
@@ -91,7 +81,7 @@ def test_output_never_replaces_what_is_not_a_regular_file(tmp_path, kind):
         target.mkdir()
     before = stat.S_IFMT(target.lstat().st_mode)
     result = kg("export", "--format", "nt", "--output", str(target))
-    one_line(result, 2, str(target))
+    fails_with_one_line(result, str(target))
     assert stat.S_IFMT(target.lstat().st_mode) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
 
@@ -213,7 +203,9 @@ def test_a_context_that_loads_another_document_is_refused(tree_copy, extra):
     document = json.loads(path.read_text())
     document["@context"].update(extra)
     path.write_text(json.dumps(document))
-    one_line(kg("--root", str(tree_copy), "export", "--format", "json-ld"), 2, "never fetches")
+    fails_with_one_line(
+        kg("--root", str(tree_copy), "export", "--format", "json-ld"), "never fetches"
+    )
 
 
 SHAPE_WITH_SERVICE = """
@@ -248,7 +240,7 @@ kgsh:Sneaky a sh:NodeShape ; sh:targetClass schema:Person ;
 def test_a_shape_whose_sparql_would_fetch_is_refused(tree_copy, shape, words):
     shapes = tree_copy / "ontology" / "shapes.ttl"
     shapes.write_text(shapes.read_text(encoding="utf-8") + shape, encoding="utf-8")
-    one_line(kg("--root", str(tree_copy), "validate"), 2, *words)
+    fails_with_one_line(kg("--root", str(tree_copy), "validate"), *words)
 
 
 # --- 3. Silently wrong answers ---------------------------------------------------------------
@@ -264,7 +256,7 @@ def test_a_data_folder_that_cannot_be_listed_is_an_error(tree_copy, monkeypatch)
 
     monkeypatch.setattr(os, "walk", unlistable)
     result = kg("--root", str(tree_copy), "validate")
-    one_line(result, 2, "cannot list the folder", "Permission denied")
+    fails_with_one_line(result, "cannot list the folder", "Permission denied")
 
 
 # --- 4. Tracebacks -----------------------------------------------------------------------------
@@ -317,7 +309,9 @@ def test_an_unreadable_data_file_is_one_line(tree_copy, monkeypatch):
         return real_read_text(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", unreadable)
-    one_line(kg("--root", str(tree_copy), "validate"), 2, "data/books.trig", "Permission denied")
+    fails_with_one_line(
+        kg("--root", str(tree_copy), "validate"), "data/books.trig", "Permission denied"
+    )
 
 
 def test_a_corrupted_oxigraph_store_is_one_line(tmp_path):
@@ -326,7 +320,7 @@ def test_a_corrupted_oxigraph_store_is_one_line(tmp_path):
     assert kg("--store", f"oxigraph:{store}", "load").exit_code == 0
     (store / "CURRENT").write_text("garbage\n")
     result = kg("--store", f"oxigraph:{store}", "query", "books")
-    one_line(result, 2, "cannot open the Oxigraph store", "rebuild it")
+    fails_with_one_line(result, "cannot open the Oxigraph store", "rebuild it")
 
 
 @pytest.mark.parametrize(
@@ -343,7 +337,7 @@ def test_a_corrupted_oxigraph_store_is_one_line(tmp_path):
     ],
 )
 def test_bad_input_is_one_line(args, words):
-    one_line(kg(*args), 2, *words)
+    fails_with_one_line(kg(*args), *words)
 
 
 def test_an_integer_parameter_past_pythons_limit_is_one_line(tree_copy):
@@ -351,7 +345,7 @@ def test_an_integer_parameter_past_pythons_limit_is_one_line(tree_copy):
         "#+ summary: x\nSELECT ?n WHERE { BIND(?_n_integer AS ?m) BIND(1 AS ?n) }\n"
     )
     result = kg("--root", str(tree_copy), "query", "count-at-least", "--param", "n=" + "9" * 5000)
-    one_line(result, 2, "at most 4300 digits")
+    fails_with_one_line(result, "at most 4300 digits")
 
 
 def test_a_huge_integer_literal_in_a_query_is_answered_quietly():
@@ -373,7 +367,7 @@ def test_a_broken_saved_query_file_is_one_line(tree_copy, kind):
         path.write_bytes(b"SELECT ?x WHERE { ?x ?p \xff }")
     else:
         path.symlink_to(tree_copy / "nowhere.rq")
-    one_line(kg("--root", str(tree_copy), "queries"), 2, "zz-broken.rq")
+    fails_with_one_line(kg("--root", str(tree_copy), "queries"), "zz-broken.rq")
 
 
 @pytest.mark.parametrize(
@@ -388,7 +382,7 @@ def test_a_broken_saved_query_file_is_one_line(tree_copy, kind):
 )
 def test_a_header_with_aliases_or_too_large_is_refused(tree_copy, header):
     (tree_copy / "queries" / "zz-bomb.rq").write_text(header + "SELECT * WHERE { ?s ?p ?o }\n")
-    one_line(kg("--root", str(tree_copy), "queries"), 2, "zz-bomb.rq")
+    fails_with_one_line(kg("--root", str(tree_copy), "queries"), "zz-bomb.rq")
 
 
 def test_stdout_full_is_one_line():

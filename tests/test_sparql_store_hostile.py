@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.load import find_tree
 from kg.store import AUTH_SCHEMES, Endpoint, open_store, parse_spec, redact_url
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, fails_with_one_line, free_port
 
 ASK = "ASK { ?s ?p ?o }"
 TRUE = b'{"head": {}, "boolean": true}'
@@ -36,16 +36,6 @@ COUNT_7 = (
 
 def kg(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def fails_with_one_line(result, *words: str) -> str:
-    """An error as users see it: exit 2, one `Error:` line on stderr, no traceback."""
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.stderr, result.stderr
-    return result.stderr
 
 
 def no_secret(result) -> None:

@@ -38,7 +38,7 @@ from kg.store import (
     parse_spec,
     with_constants,
 )
-from tests.conftest import REPO, RunningServer, free_port
+from tests.conftest import REPO, RunningServer, fails_with_one_line, free_port
 
 TREE = find_tree(REPO)
 SAVED = queries.list_queries(TREE)
@@ -46,16 +46,6 @@ SAVED = queries.list_queries(TREE)
 
 def kg(*args: str, env: dict | None = None):
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-
-def fails_with_one_line(result, *words: str) -> str:
-    """An error as users see it: exit 2, one `Error:` line on stderr, no traceback."""
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.stderr, result.stderr
-    return result.stderr
 
 
 # --- the stores under test -----------------------------------------------------------------------
