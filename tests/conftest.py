@@ -38,14 +38,18 @@ def shipped_report(shipped):
     return validate_tree(shipped)
 
 
-@pytest.fixture
-def tree_copy(tmp_path) -> Path:
-    """A writable copy of the shipped tree, to break on purpose."""
-    root = tmp_path / "tree"
+def copy_tree(root: Path) -> Path:
+    """A writable copy of the shipped tree (ontology/, data/, queries/) at `root`."""
     for name in ("ontology", "data", "queries"):
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name)
     return root
+
+
+@pytest.fixture
+def tree_copy(tmp_path) -> Path:
+    """A writable copy of the shipped tree, to break on purpose."""
+    return copy_tree(tmp_path / "tree")
 
 
 class NetworkAccessError(AssertionError):

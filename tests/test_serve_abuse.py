@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, RunningServer, free_port
+from tests.conftest import RunningServer, copy_tree, free_port
 
 KGR = "https://kg.example.org/kassis/id/"
 SIMPLE = f"SELECT ?name WHERE {{ <{KGR}randa-kassis> <https://schema.org/name> ?name }}"
@@ -32,10 +31,7 @@ WORKERS = 3  # --workers 2, and --saved-workers 1 kept for saved queries
 
 @pytest.fixture(scope="module")
 def strict_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("strict") / "tree"
-    for name in ("ontology", "data", "queries"):
-        shutil.copytree(REPO / name, root / name)
-    return root
+    return copy_tree(tmp_path_factory.mktemp("strict") / "tree")
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ import pytest
 from kg.load import find_tree
 from kg.serve import SECURITY_HEADERS, Catalog
 from kg.workers import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY, MiB
-from tests.conftest import REPO, RunningServer
+from tests.conftest import REPO, RunningServer, copy_tree
 from tests.test_serve_abuse import WORKERS, query_workers, wait_until_idle
 
 pytestmark = pytest.mark.skipif(
@@ -113,10 +113,7 @@ class Attack:
 
 @pytest.fixture(scope="module")
 def hostile_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hostile") / "tree"
-    for name in ("ontology", "data", "queries"):
-        shutil.copytree(REPO / name, root / name)
-    return root
+    return copy_tree(tmp_path_factory.mktemp("hostile") / "tree")
 
 
 @pytest.fixture(scope="module")
