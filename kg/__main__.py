@@ -11,14 +11,11 @@ import sys
 
 
 def main() -> None:
-    from kg.errors import Interrupted
-
-    def interrupt(signal_number: int, frame) -> None:
-        raise Interrupted(signal_number)
+    from kg.errors import Interrupted, raise_interrupted
 
     # Ctrl-C too: as Interrupted, not KeyboardInterrupt, which click would turn into exit 1.
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, raise_interrupted)
+    signal.signal(signal.SIGTERM, raise_interrupted)
     try:
         from kg.cli import main as run
     except (KeyboardInterrupt, Interrupted) as stop:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import Interrupted, KgError
+from kg.errors import Interrupted, KgError, raise_interrupted
 from kg.load import ROOT_ENV, Tree, find_tree
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 
@@ -688,17 +688,13 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
-def _interrupt(signal_number: int, frame) -> None:
-    raise Interrupted(signal_number)
-
-
 OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EPIPE, errno.EDQUOT, errno.EFBIG}
 
 
 def main() -> None:
     """Run `kg`: every way it can end becomes one line on stderr and a documented exit code."""
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # not yet set by kg.__main__
-        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupted)
     # rdflib logs a traceback for a literal it cannot convert (a 5,000-digit integer) and keeps
     # the literal as written; the answer is right, so the log is noise on a user's terminal.
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)

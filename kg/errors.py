@@ -28,3 +28,8 @@ class Interrupted(BaseException):
     def __init__(self, signal_number: int) -> None:
         super().__init__(signal_number)
         self.exit_code = 128 + signal_number
+
+
+def raise_interrupted(signal_number: int, frame) -> None:
+    """A signal handler: SIGINT or SIGTERM unwinds kg as Interrupted."""
+    raise Interrupted(signal_number)
