@@ -343,7 +343,7 @@ def _answer(run, job: Job, memory: int = 0) -> Outcome:
     except StoreError as error:  # the store, not the query, failed: an engine down, say
         return Outcome(error=str(error), status=502)
     except KgError as error:
-        if _caused_by(error, MemoryError):  # queries.run wraps what rdflib raised
+        if _caused_by(error, MemoryError):  # a KgError raised while handling a MemoryError
             return _out_of_memory(job, memory)
         return Outcome(error=str(error))
     except RecursionError:
