@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.dates import bounds
-from kg.errors import DataSyntaxError
+from kg.errors import DataSyntaxError, one_line
 from kg.load import (
     DATA_SUFFIXES,
     Tree,
@@ -35,7 +35,7 @@ from kg.load import (
     statement_name,
 )
 from kg.namespaces import BASE, KGV, SYMMETRIC
-from kg.store import StoreError, _one_line, _oxigraph, mark_store, prepare_oxigraph_folder
+from kg.store import StoreError, _oxigraph, mark_store, prepare_oxigraph_folder
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PROV_NS = "http://www.w3.org/ns/prov#"
@@ -100,7 +100,7 @@ def write(
         mark_store(building)
         _swap_in(building, final)
     except OSError as error:
-        message = f"cannot write the Oxigraph store at {final}: {_one_line(error)}"
+        message = f"cannot write the Oxigraph store at {final}: {one_line(error)}"
         raise StoreError(message) from None
     finally:
         shutil.rmtree(building, ignore_errors=True)
@@ -282,10 +282,10 @@ def _parse(tree: Tree, path: Path, ox) -> Iterator:
     except SyntaxError as error:
         line = getattr(error, "lineno", None) or 1
         raise _OxigraphSyntax(
-            f"{tree.relative(path)}:{line}: {_one_line(error)} (fix the syntax there)"
+            f"{tree.relative(path)}:{line}: {one_line(error)} (fix the syntax there)"
         ) from None
     except (OSError, ValueError) as error:
-        raise _OxigraphSyntax(f"{tree.relative(path)}: {_one_line(error)}") from None
+        raise _OxigraphSyntax(f"{tree.relative(path)}: {one_line(error)}") from None
 
 
 class _RdflibForms:

@@ -7,6 +7,11 @@ class KgError(Exception):
     exit_code = 2
 
 
+def one_line(error: object, limit: int = 300) -> str:
+    """An error's text on one line, at most `limit` characters: for a message of kg's own."""
+    return " ".join(str(error).split())[:limit]
+
+
 class RootError(KgError):
     """The kg root folder is missing or lacks the expected layout."""
 

@@ -45,7 +45,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from kg.errors import KgError
+from kg.errors import KgError, one_line
 from kg.load import LoadedGraph, Tree
 from kg.namespaces import KGV, PREFIXES, bind_prefixes
 
@@ -284,7 +284,7 @@ class OxigraphStore(Store):
             self.store = ox.Store.read_only(str(path))
         except (OSError, RuntimeError, ValueError) as error:  # RocksDB's "Corruption: ..."
             raise StoreError(
-                f"cannot open the Oxigraph store at {path} ({_one_line(error)}); rebuild it "
+                f"cannot open the Oxigraph store at {path} ({one_line(error)}); rebuild it "
                 f"with `kg --store oxigraph:{path} load`"
             ) from None
 
@@ -314,19 +314,17 @@ class OxigraphStore(Store):
                 )
                 return _unparsed_result(answer, query.text, prepared)
             except OSError as error:
-                raise StoreError(
-                    f"{self.spec}: cannot read the store: {_one_line(error)}"
-                ) from None
+                raise StoreError(f"{self.spec}: cannot read the store: {one_line(error)}") from None
             except (SyntaxError, RuntimeError, ValueError) as error:
                 failure = failure or error  # the plainest form's error says the most
         if prepared is None:
             return self.query(query, values, queries.prepare(query))  # rdflib's message
         if isinstance(failure, SyntaxError):
             raise queries.QueryError(
-                f"{query.name}: Oxigraph cannot parse the query: {_one_line(failure)}"
+                f"{query.name}: Oxigraph cannot parse the query: {one_line(failure)}"
             ) from None
         raise queries.QueryError(
-            f"{query.name}: the query failed in Oxigraph ({_one_line(failure)})"
+            f"{query.name}: the query failed in Oxigraph ({one_line(failure)})"
         ) from None
 
     @staticmethod
@@ -402,7 +400,7 @@ def build_oxigraph(path: str | os.PathLike[str], loaded: LoadedGraph, progress=N
         store = ox.Store(str(path))
     except OSError as error:
         raise StoreError(
-            f"cannot open {path} for writing ({_one_line(error)}); is a server using it? "
+            f"cannot open {path} for writing ({one_line(error)}); is a server using it? "
             "stop it first"
         ) from None
 
@@ -533,7 +531,7 @@ def _json_result(data: bytes, prepared: Query, where: str = "Oxigraph") -> Resul
         result = Result.parse(io.BytesIO(data), format="json")
     except Exception as error:  # rdflib raises KeyErrors and its own errors on odd documents
         raise EndpointError(
-            f"{where} answered with malformed SPARQL JSON results ({_one_line(error)})"
+            f"{where} answered with malformed SPARQL JSON results ({one_line(error)})"
         ) from None
     if result.type == "SELECT":
         order = [v for v in prepared.algebra.get("PV") or [] if v in (result.vars or [])]
@@ -722,7 +720,7 @@ class SparqlStore(Store):
             graph.parse(data=data.decode("utf-8"), format=formats[media])
         except Exception as error:
             raise EndpointError(
-                f"{self.url} answered with malformed {media} ({_one_line(error)})"
+                f"{self.url} answered with malformed {media} ({one_line(error)})"
             ) from None
         return graph
 
@@ -961,7 +959,7 @@ def _redirect_target(endpoint: Endpoint, url: str, answer: _Answer) -> str:
     except ValueError:
         origin, target = None, location
     if origin != endpoint.origin:
-        shown = redact_url(_one_line(endpoint.scrub(target)).split("?", 1)[0])[:200]
+        shown = redact_url(one_line(endpoint.scrub(target)).split("?", 1)[0])[:200]
         raise EndpointError(
             f"{endpoint.shown} redirected to {shown}; kg only talks to the endpoint you named "
             "(it follows redirects only within its scheme, host and port): give that URL instead"
@@ -1040,7 +1038,7 @@ def _exchange(
             connection.request(method, _selector(url), body=data, headers=headers)
         except http.client.InvalidURL as error:
             raise EndpointError(
-                f"{shown} is not a URL kg can send a request to ({_one_line(error)}); check the URL"
+                f"{shown} is not a URL kg can send a request to ({one_line(error)}); check the URL"
             ) from None
         except OSError as error:
             reason = TimeoutError() if watchdog.expired else error
@@ -1051,7 +1049,7 @@ def _exchange(
         except (OSError, http.client.HTTPException) as error:
             if watchdog.expired or isinstance(error, TimeoutError):
                 raise EndpointError(_too_slow(shown, timeout)) from None
-            said = endpoint.scrub(_one_line(error)) or type(error).__name__
+            said = endpoint.scrub(one_line(error)) or type(error).__name__
             raise EndpointError(
                 f"{shown} did not answer in HTTP ({said}); is it a SPARQL endpoint?"
             ) from None
@@ -1059,10 +1057,6 @@ def _exchange(
     finally:
         watchdog.cancel()
         connection.close()
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())[:300]
 
 
 def _too_slow(url: str, timeout: float) -> str:
@@ -1083,13 +1077,13 @@ def _unreachable(url: str, reason: object, timeout: float) -> str:
             f"cannot reach {url}: connection refused; is the SPARQL engine running there? "
             "check the URL and port"
         )
-    why = getattr(reason, "strerror", None) or _one_line(reason)
+    why = getattr(reason, "strerror", None) or one_line(reason)
     return f"cannot reach {url}: {why}; check the URL and the network"
 
 
 def _http_error(endpoint: Endpoint, method: str, answer: _Answer) -> str:
     url = endpoint.shown
-    detail = _one_line(answer.body.decode("utf-8", "replace"))
+    detail = one_line(answer.body.decode("utf-8", "replace"))
     detail = re.sub(r"<[^>]+>", " ", detail)  # an HTML error page, as text
     detail = endpoint.scrub(" ".join(detail.split())[:200])
     status = f"HTTP {answer.status} {answer.reason}".strip()

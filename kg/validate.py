@@ -26,7 +26,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.dates import bounds, spoken_forms
-from kg.errors import KgError
+from kg.errors import KgError, one_line
 from kg.load import LoadedGraph, Tree, load, load_ontology, load_shapes
 from kg.namespaces import KGSH, KGV, SDO, bind_prefixes
 
@@ -183,7 +183,7 @@ def run_shacl(
     except RecursionError:
         raise
     except Exception as error:  # pyshacl's own errors (a malformed shape): one line, not a trace
-        message = " ".join(str(error).split())[:300] or type(error).__name__
+        message = one_line(error) or type(error).__name__
         raise KgError(f"ontology/shapes.ttl: pyshacl cannot run the shapes ({message})") from None
     findings = []
     # Only top-level results: sh:detail children repeat what their parent already says.
