@@ -181,9 +181,19 @@ def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: in
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):  # blocked while the server started this process
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    _limit_memory(memory)
+    oxigraph = spec is not None and spec.kind == "oxigraph"
+    if not oxigraph:
+        _limit_memory(memory)
     try:
-        run = _open(root, spec)
+        if oxigraph:
+            # RocksDB reserves some 700 MB of address space when it opens (mapped, not used):
+            # counted against --worker-memory it left the worker too little to start a thread
+            # ("std::system_error"). The limit is what the worker may add beyond that.
+            before = _address_space()
+            run = _open(root, spec)
+            _limit_memory(memory + max(0, _address_space() - before) if memory else 0)
+        else:
+            run = _open(root, spec)
         if spec is None or spec.kind != "sparql":  # a local store: a first query costs nothing
             _answer(run, Job(WARM_UP, "warm-up", (), "json", 1))  # imports, before any timing
     except MemoryError:
@@ -214,6 +224,15 @@ def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: in
         if _resident() > settled + 64 * MiB:  # after a large query: give the memory back
             gc.collect()  # rdflib's evaluation leaves cycles that hold the values it built
             _trim()
+
+
+def _address_space() -> int:
+    """This process's address space in bytes, what RLIMIT_AS counts (0 where /proc cannot say)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _resident() -> int:
