@@ -20,8 +20,9 @@ from pathlib import Path
 import click
 
 from kg.errors import Interrupted, KgError, raise_interrupted
-from kg.load import ROOT_ENV, Tree, find_tree
+from kg.formats import GRAPH_FORMATS, QUERY_FORMAT_NAMES
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
+from kg.tree import ROOT_ENV, Tree, find_tree
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -161,7 +162,7 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None) -> N
 
     tree = tree_of(ctx)
     with step_progress(progress, "validate") as tell:
-        if spec_of(ctx).kind == "memory":
+        if spec_of(ctx).backend.from_tree:  # read the files: findings with file:line
             report = checks.validate_tree(tree, tell)
         else:
             report = checks.validate_store(store_of(ctx), tell)
@@ -229,21 +230,6 @@ def list_queries(ctx: click.Context, output_format: str) -> None:
     click.echo(f"({len(saved)} queries in {tree_of(ctx).relative(tree_of(ctx).queries_dir)}/)")
 
 
-RESULT_FORMATS = [
-    "table",
-    "csv",
-    "tsv",
-    "json",
-    "xml",
-    "markdown",
-    "turtle",
-    "nt",
-    "json-ld",
-    "trig",
-    "nq",
-]
-
-
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--file", "query_file", metavar="FILE.rq", help="Run the SPARQL query in this file.")
@@ -259,7 +245,7 @@ RESULT_FORMATS = [
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(RESULT_FORMATS),
+    type=click.Choice(QUERY_FORMAT_NAMES),
     help="SELECT: table|csv|tsv|json|xml|markdown (default: table on a terminal, else tsv). "
     "ASK: prints true/false (json|xml too). CONSTRUCT/DESCRIBE: turtle (default)|nt|xml|json-ld"
     "|trig|nq.",
@@ -303,20 +289,20 @@ def query(
     else:
         saved = queries.from_text(sparql, "--sparql")
     values = queries.parse_param_options(params)
-    answer = store_of(ctx).answer(saved, values, output_format, sys.stdout.isatty())
+    from kg.answer import answer as answer_of
+
+    answer = answer_of(store_of(ctx), saved, values, output_format, sys.stdout.isatty())
     if output:
         from kg.files import write_atomically
 
-        write_atomically(Path(output), answer.text.encode("utf-8"))
+        write_atomically(Path(output), answer.body)
     else:
         click.echo(answer.text, nl=False)
     ctx.exit(1 if answer.ask is False else 0)
 
 
 def _export_formats() -> list[str]:
-    from kg.export import FORMATS
-
-    return list(FORMATS)
+    return list(GRAPH_FORMATS)
 
 
 @cli.command()
@@ -380,8 +366,13 @@ def progress_bar(total: int, label: str):
     if progress_mode() != "terminal":
         yield lambda done, total: None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield lambda done, total: bar.update(done - bar.pos)
+    with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.length = max(total, 1)  # known once the work starts
+            bar.update(done - bar.pos)
+
+        yield advance
 
 
 STEP_NAMES = {
@@ -452,25 +443,12 @@ def load_store(ctx: click.Context) -> None:
     """
     import time
 
-    from kg import bulkload
-    from kg import store as stores
-    from kg.load import load_graph_cached
-
     spec, tree = spec_of(ctx), tree_of(ctx)
-    if spec.kind == "sparql":
-        raise stores.StoreError(
-            f"a sparql: store is filled over HTTP: run `kg --store {spec} push`"
-        )
     began = time.perf_counter()
-    if spec.kind == "memory":
-        graph = load_graph_cached(tree)
-        click.echo(f"memory: parsed {tree.root}: {len(graph):,} triples, cached for later commands")
-        return
-    bulk = bulkload.plan(tree)
-    with progress_bar(bulk.total, f"loading {spec}") as advance:
-        bulkload.write(spec.target, bulk, advance)
+    with progress_bar(0, f"loading {spec}") as advance:
+        said = spec.backend.build(spec, tree, advance)
     seconds = time.perf_counter() - began
-    click.echo(f"{stores.open_store(spec, tree).describe()} (built in {seconds:.1f} s)")
+    click.echo(f"{said} (built in {seconds:.1f} s)")
 
 
 @cli.command()
@@ -511,14 +489,11 @@ def push(ctx: click.Context, via: str, batch: int) -> None:
     from kg.load import load
 
     spec, tree = spec_of(ctx), tree_of(ctx)
-    if spec.kind != "sparql":
-        raise stores.StoreError(
-            f"push sends the graph to a SPARQL engine: give --store sparql:URL (not {spec}); "
-            "an oxigraph: store is built with `kg load`"
-        )
+    store = stores.open_store(spec, tree)
+    if store.local:
+        store.push(None)  # says how a local store is filled instead
     began = time.perf_counter()
     graph = load(tree).graph
-    store = stores.open_store(spec, tree)
     with progress_bar(len(graph), f"pushing to {spec}") as advance:
         store.push(graph, advance, via=via, batch=batch)
     seconds = time.perf_counter() - began
@@ -666,7 +641,7 @@ def serve(
 
 
 def _size(value: str, least: int = 0) -> int:
-    from kg.workers import parse_size
+    from kg.files import parse_size
 
     try:
         size = parse_size(value)

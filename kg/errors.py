@@ -5,6 +5,7 @@ class KgError(Exception):
     """A problem with the user's input or tree; the message says what, where, and how to fix it."""
 
     exit_code = 2
+    status = 400  # over HTTP
 
 
 def one_line(error: object, limit: int = 300) -> str:

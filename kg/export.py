@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal
@@ -23,32 +22,17 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import KgError
-from kg.load import CONTEXT_FILE, LoadedGraph
+from kg.formats import GRAPH_FORMATS
+from kg.load import LoadedGraph
 from kg.namespaces import bind_prefixes
+from kg.tree import CONTEXT_FILE
 
 
 class ExportError(KgError):
     """An export cannot be produced or written where asked."""
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    """One output format: rdflib's name for it, its media type and file suffix."""
-
-    rdflib_format: str
-    media_type: str
-    suffix: str
-    quads: bool = False  # carries the claim graphs as named graphs
-
-
-FORMATS: dict[str, ExportFormat] = {
-    "turtle": ExportFormat("longturtle", "text/turtle", ".ttl"),
-    "json-ld": ExportFormat("json-ld", "application/ld+json", ".jsonld"),
-    "nt": ExportFormat("nt", "application/n-triples", ".nt"),
-    "nq": ExportFormat("nquads", "application/n-quads", ".nq", quads=True),
-    "trig": ExportFormat("trig", "application/trig", ".trig", quads=True),
-    "xml": ExportFormat("xml", "application/rdf+xml", ".rdf"),
-}
+FORMATS = GRAPH_FORMATS  # kg.formats: names, media types, suffixes, which carry quads
 
 
 def export(loaded: LoadedGraph, fmt: str) -> bytes:

@@ -10,6 +10,7 @@ a size cap, so `--file /dev/zero` is an error and not an endless read.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -106,3 +107,23 @@ def read_limited(path: str | os.PathLike[str], what: str, limit: int = MAX_TEXT_
         line = data[: error.start].count(b"\n") + 1
         raise InputError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
     return text.removeprefix("\ufeff")
+
+
+MiB = 1024 * 1024
+
+
+def size_text(size: int) -> str:
+    """`16 MiB`, `1 GiB`, `1.5 GiB`, `512 KiB`, `100 bytes`."""
+    for unit, name in ((1024**3, "GiB"), (MiB, "MiB"), (1024, "KiB")):
+        if size >= unit:
+            return f"{size / unit:.4g} {name}"
+    return f"{size:,} bytes"
+
+
+def parse_size(text: str) -> int:
+    """Bytes from `16MiB`, `16 MiB`, `16M`, `1GiB`, `1G`, `500KiB` or a plain number of bytes."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise KgError(f"'{text}' is not a size; write it as 16MiB, 1GiB, 512KiB or bytes")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    return int(number * 1024 ** " KMGT".index(unit or " "))

@@ -9,8 +9,6 @@ claim's quote and sources, so a fact is written once and its provenance cannot d
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,74 +20,9 @@ from rdflib.term import Node
 
 from kg.dates import bounds
 from kg.errors import DataSyntaxError, RootError
-from kg.namespaces import CLAIM, KGV, SRC, STMT, SYMMETRIC, bind_prefixes
-
-DATA_SUFFIXES = {".trig": "trig", ".ttl": "turtle"}
-SHAPES_FILE = "shapes.ttl"
-CONTEXT_FILE = "context.jsonld"
-ROOT_ENV = "KG_ROOT"
-
-
-@dataclass(frozen=True)
-class Tree:
-    """A kg tree: ontology/, data/ and queries/ under one root."""
-
-    root: Path
-
-    @property
-    def ontology_dir(self) -> Path:
-        return self.root / "ontology"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def queries_dir(self) -> Path:
-        return self.root / "queries"
-
-    @property
-    def shapes_file(self) -> Path:
-        return self.ontology_dir / SHAPES_FILE
-
-    def relative(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-
-def _shipped_root() -> Path:
-    package_dir = Path(__file__).resolve().parent
-    wheel_copy = package_dir / "_graph"  # where the wheel puts ontology/, data/, queries/
-    if wheel_copy.is_dir():
-        return wheel_copy
-    return package_dir.parent  # a source checkout or an editable install
-
-
-def find_tree(root: str | os.PathLike[str] | None = None, origin: str = "--root") -> Tree:
-    """Resolve the tree to use: the given root, else $KG_ROOT, else the shipped graph.
-
-    `origin` names where `root` came from, for the error message.
-    """
-    if root is None:
-        root = os.environ.get(ROOT_ENV) or None
-        where = f"${ROOT_ENV}" if root else "the installed package"
-    else:
-        where = origin
-    path = Path(root).expanduser() if root is not None else _shipped_root()
-    if not path.is_dir():
-        raise RootError(
-            f"{where}: '{path}' is not a directory; point --root (or ${ROOT_ENV}) at a kg tree "
-            "with ontology/ and data/ in it"
-        )
-    missing = [name for name in ("ontology", "data") if not (path / name).is_dir()]
-    if missing:
-        raise RootError(
-            f"{where}: '{path}' has no {' or '.join(n + '/' for n in missing)} folder; "
-            "a kg tree holds ontology/ (shapes, vocabulary) and data/ (TriG facts)"
-        )
-    return Tree(path.resolve())
+from kg.iris import claim_key, derivation_name, statement_name
+from kg.namespaces import CLAIM, KGV, SYMMETRIC, bind_prefixes
+from kg.tree import DATA_SUFFIXES, SHAPES_FILE, Tree, data_files
 
 
 def parse_file(path: Path, tree: Tree | None = None, format: str | None = None) -> Dataset:
@@ -220,44 +153,6 @@ def _hashed_form(term: Node) -> str:
         if term.language and term.language != term.language.lower():
             return Literal(str(term), lang=term.language.lower()).n3()
     return term.n3()
-
-
-def claim_key(claim: Node | str) -> str:
-    """The claim's part of its statements' IRIs: its local name, or a digest of an odd IRI."""
-    claim_name = str(claim)
-    local = claim_name[len(str(CLAIM)) :] if claim_name.startswith(str(CLAIM)) else None
-    if not local or not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
-        local = hashlib.sha1(claim_name.encode()).hexdigest()[:12]
-    return local
-
-
-def statement_name(key: str, ntriple: str) -> str:
-    """The statement IRI for a claim key and the triple in rdflib's `.n3()` form, space-joined."""
-    return f"{STMT}{key}-{hashlib.sha1(ntriple.encode()).hexdigest()[:10]}"
-
-
-def derivation_name(statement: str, entity: str) -> str:
-    """The IRI of the prov:Derivation that credits `entity` (a source) for `statement`."""
-    local = entity[len(str(SRC)) :] if entity.startswith(str(SRC)) else ""
-    if not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
-        local = hashlib.sha1(entity.encode()).hexdigest()[:12]
-    return f"{statement}/from/{local}"
-
-
-def data_files(tree: Tree) -> list[Path]:
-    """Every .trig and .ttl file under data/, sorted. A folder that cannot be listed is an
-    error, never an empty graph (which would validate as "Conforms")."""
-
-    def refuse(error: OSError) -> None:
-        where = tree.relative(Path(error.filename)) if error.filename else "data/"
-        raise RootError(
-            f"{where}: cannot list the folder ({error.strerror}); check its permissions"
-        )
-
-    found = []
-    for folder, _, names in os.walk(tree.data_dir, onerror=refuse):
-        found += [Path(folder) / n for n in names if Path(n).suffix in DATA_SUFFIXES]
-    return sorted(p for p in found if p.is_file())
 
 
 def load(tree: Tree) -> LoadedGraph:
@@ -415,92 +310,3 @@ def load_shapes(tree: Tree) -> Graph:
 def iter_quotes(graph: Graph) -> Iterable[tuple[Node, str]]:
     for statement, quote in graph.subject_objects(KGV.quote):
         yield statement, str(quote)
-
-
-CACHE_ENV = "KG_CACHE_DIR"
-
-
-def cache_dir() -> Path | None:
-    """Where parsed graphs are cached: $KG_CACHE_DIR, else $XDG_CACHE_HOME/kg, else ~/.cache/kg.
-
-    KG_CACHE_DIR set to an empty string turns the cache off.
-    """
-    if CACHE_ENV in os.environ:
-        return Path(os.environ[CACHE_ENV]) if os.environ[CACHE_ENV] else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "kg"
-
-
-def cache_key(tree: Tree) -> str:
-    """A digest of everything the loaded graph depends on: the data files and the code."""
-    import rdflib
-
-    from kg import __version__
-
-    digest = hashlib.sha256(f"kg {__version__} rdflib {rdflib.__version__}\n".encode())
-    digest.update(Path(__file__).read_bytes())  # a change to the loader changes the graph
-    for path in data_files(tree):
-        digest.update(f"{path.relative_to(tree.data_dir)}\n".encode())
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError as error:
-            raise DataSyntaxError(
-                f"{tree.relative(path)}: cannot read it ({error.strerror}); check its permissions"
-            ) from None
-    return digest.hexdigest()[:32]
-
-
-def private_to_me(path: Path) -> bool:
-    """Whether `path` is owned by this user and writable by nobody else: the only cache kg
-    trusts, since unpickling a file runs whatever code its writer put in it."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return False
-    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
-
-
-def cached(kind: str, key: str, build):
-    """`build()`, pickled under cache_dir() as `<kind>-<key>.pickle` and reused while the key holds.
-
-    The key must digest everything the value depends on. Any problem with the cache (missing,
-    stale, unreadable, unwritable) only costs a call to `build`. A pickle is code: kg reads one
-    only from a folder and file that this user owns and nobody else can write (as ssh treats
-    its keys); otherwise the cache is not used at all, neither read nor written.
-    """
-    import pickle
-
-    folder = cache_dir()
-    if folder is None:
-        return build()
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return build()
-    if not private_to_me(folder):
-        return build()
-    path = folder / f"{kind}-{key}.pickle"
-    if private_to_me(path):
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        except Exception:  # a stale or unreadable cache only costs a build
-            pass
-    value = build()
-    temporary = folder / f".{kind}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        temporary.unlink(missing_ok=True)
-    return value
-
-
-def load_graph_cached(tree: Tree) -> Graph:
-    """The merged graph of `load(tree)`, from a pickle keyed by content when one is there.
-
-    Parsing TriG dominates a query's start-up; the pickle loads several times faster.
-    """
-    return cached("graph", cache_key(tree), lambda: load(tree).graph)

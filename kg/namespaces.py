@@ -1,22 +1,24 @@
-"""The graph's namespaces: our vocabulary as a closed DefinedNamespace, plus prefix binding."""
+"""The graph's namespaces for rdflib: our vocabulary as a closed DefinedNamespace, plus prefix
+binding. The IRIs themselves are in kg.iris (no rdflib), which the fast path reads."""
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SDO, SH, XSD, DefinedNamespace
+from rdflib.namespace import PROV, RDF, RDFS, SDO, SH, XSD, DefinedNamespace  # noqa: F401 -- re-exported
 
-BASE = "https://kg.example.org/kassis/"
+from kg import iris
+from kg.iris import PREFIXES
 
-KGR = Namespace(BASE + "id/")  # entities
-SRC = Namespace(BASE + "source/")  # source records
-CLAIM = Namespace(BASE + "claim/")  # authored claims (named graphs in data/)
-STMT = Namespace(BASE + "statement/")  # derived rdf:Statements
-KGSH = Namespace(BASE + "shapes#")
+KGR = Namespace(PREFIXES["kgr"])  # entities
+SRC = Namespace(PREFIXES["src"])  # source records
+CLAIM = Namespace(PREFIXES["claim"])  # authored claims (named graphs in data/)
+STMT = Namespace(PREFIXES["stmt"])  # derived rdf:Statements
+KGSH = Namespace(PREFIXES["kgsh"])
 
 
 class KGV(DefinedNamespace):
     """The project vocabulary (ontology/vocab.ttl); a misspelt term fails at import time."""
 
     _fail = True
-    _NS = Namespace(BASE + "vocab#")
+    _NS = Namespace(iris.KGV)
 
     SourceRecord: URIRef
     Position: URIRef
@@ -62,27 +64,9 @@ class KGV(DefinedNamespace):
     Office: URIRef
 
 
-# Predicates whose facts hold both ways: the loader derives the inverse statement of each (the
-# same quote and sources, marked kgv:inverseOf). ontology/vocab.ttl declares them
-# owl:SymmetricProperty; a test keeps the two in step.
-SYMMETRIC = frozenset({SDO.spouse})
+SYMMETRIC = frozenset(URIRef(iri) for iri in iris.SYMMETRIC)  # see kg.iris
 
 OA = Namespace("http://www.w3.org/ns/oa#")
-
-PREFIXES: dict[str, str] = {
-    "kgr": str(KGR),
-    "src": str(SRC),
-    "claim": str(CLAIM),
-    "stmt": str(STMT),
-    "kgv": str(KGV._NS),
-    "kgsh": str(KGSH),
-    "schema": str(SDO),
-    "prov": str(PROV),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "sh": str(SH),
-}
 
 
 def bind_prefixes(graph: Graph) -> Graph:

@@ -21,8 +21,9 @@ from rdflib.namespace import PROV, RDF, RDFS, SDO
 from rdflib.term import Node
 
 from kg.errors import NotFoundError
-from kg.load import LoadedGraph, Tree
+from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, PREFIXES, SRC, bind_prefixes
+from kg.tree import Tree
 
 if TYPE_CHECKING:
     from kg.queries import SavedQuery

@@ -8,38 +8,39 @@ Parameters follow grlc/BASIL variable names, so the same files work in grlc:
     ?_name_iri        IRI (or CURIE)               ?_name_en  language string (any tag)
     ?_name_integer    xsd:integer                  ?_name_xsd_date, ?_name_xsd_gYear  typed literal
 
-Values are parsed into RDF terms and bound with rdflib's initBindings (never spliced into the
-query text). rdflib pre-binds such variables everywhere, sub-queries included, and silently
-ignores unknown names, so every name is checked against the query's declared parameters first,
-and a parameter variable may not be the target of a BIND or VALUES. On other stores the same
-terms are bound by pyoxigraph substitutions or an inline VALUES block (kg.store), which reach
-only the outermost group: a saved query reads its parameters there.
+Values are parsed into RDF terms (pyoxigraph's, checked here) and bound by the store: written
+into the query as the term's N-Triples form, as a SEP-0007 substitution, or as an inline VALUES
+block (kg.store), never from the user's text. Every name is checked against the query's declared
+parameters, and a parameter variable may not be the target of a BIND or VALUES. A VALUES block
+reaches only the outermost group: a saved query reads its parameters there.
+
+`check` is the one authority on whether a query may run, on every store: read-only, no SERVICE,
+no FROM, not absurdly nested, parameters only read. It reads the query's tokens itself (no
+parser to import); the engine parses what it lets through.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.load import Tree
-from kg.namespaces import PREFIXES
-
-if TYPE_CHECKING:  # the SPARQL engine is imported only when a query really runs
-    from rdflib.plugins.sparql.sparql import Query
-    from rdflib.query import Result
+from kg.iris import PREFIXES, XSD
+from kg.terms import curie
+from kg.tree import Tree
 
 QUERY_SUFFIX = ".rq"
 MAX_NESTING = 40  # brackets deep; pyparsing recurses per level and rdflib's evaluator too
 PARAMETER = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9]*)((?:_[A-Za-z0-9]+)*)\b")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
+
+
+Term = ox.NamedNode | ox.Literal
 
 
 class QueryError(KgError):
@@ -55,7 +56,7 @@ class Parameter:
     kind: str  # string | iri | lang | integer | datatype
     required: bool
     language: str | None = None
-    datatype: URIRef | None = None
+    datatype: str | None = None  # an IRI
     default: str | None = None
 
     @property
@@ -63,7 +64,7 @@ class Parameter:
         if self.kind == "lang":
             return f"text@{self.language}"
         if self.kind == "datatype":
-            return _curie(self.datatype)
+            return curie(self.datatype)
         return {"string": "text", "iri": "IRI or CURIE", "integer": "integer"}[self.kind]
 
     def describe(self) -> str:
@@ -72,12 +73,12 @@ class Parameter:
             how += f", default {self.default}"
         return f"{self.name} ({self.type_label}, {how})"
 
-    def to_term(self, value: str) -> Node:
+    def to_term(self, value: str) -> Term:
         """Parse a user's value into the RDF term this parameter binds, or explain why not."""
         if self.kind == "iri":
             return _to_iri(value, self.name)
         if self.kind == "lang":
-            return Literal(value, lang=self.language)
+            return ox.Literal(value, language=self.language)
         if self.kind == "integer":
             if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
                 raise QueryError(f"parameter '{self.name}' takes an integer, not '{value}'")
@@ -86,18 +87,15 @@ class Parameter:
                     f"parameter '{self.name}' takes an integer of at most "
                     f"{MAX_INTEGER_DIGITS} digits"
                 )
-            return Literal(int(value), datatype=XSD.integer)
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
         if self.kind == "datatype":
-            literal = _typed_literal(value, self.datatype)
-            if literal.ill_typed or not LEXICAL.get(self.datatype, re.compile(".*")).fullmatch(
-                value
-            ):
+            if not well_typed(value, self.datatype):
                 raise QueryError(
-                    f"parameter '{self.name}' takes an {_curie(self.datatype)} "
+                    f"parameter '{self.name}' takes an {curie(self.datatype)} "
                     f"(e.g. {_EXAMPLES.get(self.datatype, '...')}), not '{value}'"
                 )
-            return literal
-        return Literal(value)
+            return ox.Literal(value, datatype=ox.NamedNode(self.datatype))
+        return ox.Literal(value)
 
 
 LARGEST = 2**63 - 1  # what LIMIT and OFFSET can be (engines slice with a 64-bit count)
@@ -114,37 +112,42 @@ IRI_EXCLUDED = (
 )
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^" + re.escape(IRI_EXCLUDED) + "]*")
 
-_EXAMPLES = {XSD.date: "2018-01-30", XSD.gYear: "2015", XSD.gYearMonth: "2012-08"}
+_EXAMPLES = {XSD + "date": "2018-01-30", XSD + "gYear": "2015", XSD + "gYearMonth": "2012-08"}
 _TIMEZONE = r"(Z|[+-][0-9][0-9]:[0-9][0-9])?"
-# rdflib has no converter for gYear/gYearMonth, so it never marks them ill-typed: check the form.
+_DATE = r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
+_DECIMAL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+# The lexical forms of the XSD datatypes a parameter can take (XML Schema 1.1, part 2); a value
+# of another datatype is passed on as written.
 LEXICAL = {
-    XSD.gYear: re.compile(r"-?[0-9]{4,}" + _TIMEZONE),
-    XSD.gYearMonth: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
-    XSD.date: re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + _TIMEZONE),
+    XSD + "gYear": re.compile(r"-?[0-9]{4,}" + _TIMEZONE),
+    XSD + "gYearMonth": re.compile(r"-?[0-9]{4,}-(0[1-9]|1[0-2])" + _TIMEZONE),
+    XSD + "date": re.compile(_DATE + _TIMEZONE),
+    XSD + "dateTime": re.compile(_DATE + "T" + _TIME + _TIMEZONE),
+    XSD + "decimal": re.compile(_DECIMAL),
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false|1|0"),
+    XSD + "double": re.compile(_DECIMAL + r"([eE][+-]?[0-9]+)?|[+-]?INF|NaN"),
+    XSD + "float": re.compile(_DECIMAL + r"([eE][+-]?[0-9]+)?|[+-]?INF|NaN"),
 }
 
 
-def _typed_literal(value: str, datatype: URIRef | None) -> Literal:
-    """A typed literal, without rdflib logging a traceback when the value is ill-typed."""
-    import logging
+def well_typed(value: str, datatype: str | None) -> bool:
+    """Whether `value` is a lexical form of `datatype` (and a real day, for dates)."""
+    pattern = LEXICAL.get(datatype or "")
+    if pattern is None:
+        return True
+    if not pattern.fullmatch(value):
+        return False
+    if datatype in (XSD + "date", XSD + "dateTime"):
+        import calendar
 
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        return Literal(value, datatype=datatype)
-    finally:
-        logger.setLevel(level)
-
-
-def _curie(iri: URIRef | None) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri and str(iri).startswith(namespace):
-            return f"{prefix}:{str(iri)[len(namespace) :]}"
-    return f"<{iri}>"
+        year, month, day = re.match(r"(-?[0-9]+)-([0-9]+)-([0-9]+)", value).groups()
+        return int(day) <= calendar.monthrange(int(year) if int(year) > 0 else 2000, int(month))[1]
+    return True
 
 
-def _to_iri(value: str, name: str) -> URIRef:
+def _to_iri(value: str, name: str) -> ox.NamedNode:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
@@ -157,7 +160,7 @@ def _to_iri(value: str, name: str) -> URIRef:
             f"parameter '{name}' takes an IRI or a CURIE with a known prefix ({known}), "
             f"not '{value}'"
         )
-    return URIRef(value)
+    return ox.NamedNode(value)
 
 
 def _parameter_from(match: re.Match[str]) -> Parameter:
@@ -173,7 +176,7 @@ def _parameter_from(match: re.Match[str]) -> Parameter:
         return Parameter(name, variable, "integer", required)
     if len(parts) == 2 and parts[0] in PREFIXES:
         return Parameter(
-            name, variable, "datatype", required, datatype=URIRef(PREFIXES[parts[0]] + parts[1])
+            name, variable, "datatype", required, datatype=PREFIXES[parts[0]] + parts[1]
         )
     if len(parts) == 1 and re.fullmatch(r"[a-z]{2,3}", parts[0]):
         return Parameter(name, variable, "lang", required, language=parts[0])
@@ -197,13 +200,13 @@ class SavedQuery:
 
 
 def query_form(text: str) -> str:
-    body = _strip_comments_and_strings(text)
+    body = strip_comments_and_strings(text)
     body = re.sub(r"(?is)^\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*", "", body)
     word = re.match(r"\s*([A-Za-z]+)", body)
     return word.group(1).upper() if word else ""
 
 
-def _strip_comments_and_strings(text: str) -> str:
+def strip_comments_and_strings(text: str) -> str:
     """Blank out comments, strings and IRIs so keyword and bracket scans see only syntax."""
     pattern = re.compile(
         r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -271,7 +274,7 @@ def from_text(text: str, name: str = "query", path: Path | None = None) -> Saved
     text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as Windows editors write it
     if any("\udc80" <= char <= "\udcff" for char in text):  # undecodable bytes from argv
         raise QueryError(f"{where}: the query is not valid UTF-8 text; write it as UTF-8")
-    if not _strip_comments_and_strings(text).strip() or not re.search(
+    if not strip_comments_and_strings(text).strip() or not re.search(
         r"\S", re.sub(r"#[^\n]*", "", text)
     ):
         raise QueryError(f"{where}: the query is empty (only comments or blanks); write a query")
@@ -281,7 +284,7 @@ def from_text(text: str, name: str = "query", path: Path | None = None) -> Saved
         if isinstance(item, dict):
             defaults.update({str(k): str(v) for k, v in item.items()})
     parameters: dict[str, Parameter] = {}
-    for match in PARAMETER.finditer(_strip_comments_and_strings(text)):
+    for match in PARAMETER.finditer(strip_comments_and_strings(text)):
         parameter = _parameter_from(match)
         if parameter.name in defaults:
             parameter = Parameter(**{**parameter.__dict__, "default": defaults[parameter.name]})
@@ -337,128 +340,169 @@ def read_query_file(path: Path) -> SavedQuery:
     return from_text(read_text(path), path.stem, path)
 
 
-def close_rdflib_to_the_network() -> None:
-    """rdflib loads FROM/FROM NAMED IRIs over the network or disk by default; turn that off.
-
-    kg also refuses such queries outright; this is the second lock on the same door.
-    """
-    import rdflib.plugins.sparql
-
-    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-
-
-# A prefixed name (`prov:wasDerivedFrom`) standing alone: a plain prefix and local part, with
-# neither a name character, `.` nor `:` on either side, so every SPARQL lexer reads it as one name.
-PREFIXED_NAME = re.compile(r"(?<![\w.:-])[A-Za-z][\w-]*:[A-Za-z0-9_][\w-]*(?![\w.:-])")
-
-
-def needs_no_parser(query: SavedQuery) -> bool:
-    """Whether a store that parses SPARQL itself may skip `prepare` (rdflib's parser, the
-    authority on what may run). Only when the text cannot hold SERVICE or FROM in any form: no
-    `service` or `from` in any case anywhere past the leading comment block — in strings, IRIs
-    and comments too, and glued to anything (`224SERVICE`) — once variable names (`?fromDate`)
-    and free-standing prefixed names (`prov:wasDerivedFrom`) are set aside; no codepoint escape
-    (`\\u0053ERVICE`); and no `SELECT *` (engines order its columns differently). This can only
-    say no too often (a slower, parsed path), never yes wrongly: a variable name is all a `?` or
-    `$` can start outside strings, IRIs and comments (what follows a path's `?` modifier is an
-    object, never a keyword), and a prefixed name set apart by spaces or punctuation is one
-    token to any SPARQL lexer."""
-    lines = query.text.splitlines()
-    start = 0
-    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip()[0] == "#"):
-        start += 1  # the leading comment block (grlc headers) cannot hide syntax
-    body = re.sub(r"[?$][A-Za-z0-9_]+", " ", "\n".join(lines[start:]))
-    body = PREFIXED_NAME.sub(" ", body)
-    return not (
-        re.search(r"(?i)service|from|\\u", body)
-        or re.search(r"(?i)\bSELECT\s*((DISTINCT|REDUCED)\s*)?\*", body)
-    )
+# The tokens a query is read as, in the order a SPARQL lexer tries them at each position. A
+# prefixed name is matched whole, escapes included (`ex:a\'b` is one name, not a string start),
+# and so are variables and words, so nothing is matched from inside another token.
+_TOKEN = re.compile(
+    r"(?P<space>\s+)"
+    r"|(?P<comment>\#[^\n\r]*)"
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*')"
+    r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\[uU][0-9A-Fa-f]+)*>)'
+    r"|(?P<variable>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)"
+    r"|(?P<bnode>_:[\w.-]*[\w-])"
+    r"|(?P<pname>(?:[^\W\d_][\w.-]*)?:(?:(?:[\w:]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])"
+    r"(?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*)?)"
+    r"|(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<word>\w+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+# Keywords kg refuses wherever they are a keyword. Engines match keywords without a word
+# boundary (Oxigraph reads `FROMex:g` as FROM ex:g), so a word or a prefix that merely starts
+# with one is refused too.
+_REFUSED = ("service", "from")
 
 
-def check_lexically(query: SavedQuery) -> None:
-    """The checks of `prepare` that need no parser: bracket depth and parameter use."""
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The query's tokens (no spaces or comments), each with its offset in `text`."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            found.append(Token(kind, match.group(), match.start()))
+    return found
+
+
+def _unescaped(text: str) -> str:
+    """The text with SPARQL's codepoint escapes (\\uXXXX, \\UXXXXXXXX) decoded, as some engines
+    (Jena) decode them before parsing."""
+
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", decode, text)
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query `check` lets run: its form, and whether it is `SELECT *` (whose columns kg
+    sorts by name on every store)."""
+
+    query: SavedQuery
+    form: str
+    star: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.query.name
+
+    @property
+    def text(self) -> str:
+        return self.query.text
+
+
+def check(query: SavedQuery) -> CheckedQuery:
+    """Whether a query may run, decided once for every store: a query form (SELECT, ASK,
+    CONSTRUCT, DESCRIBE), no SERVICE, no FROM / FROM NAMED, LIMIT and OFFSET a 64-bit engine
+    can take, brackets at most MAX_NESTING deep, parameters only read. Syntax is the engine's
+    to judge (`syntax_error` turns its message into file:line:col)."""
     where = str(query.path) if query.path else query.name
     _check_nesting(query.text, where)
-    _check_parameter_use(query, where)
-
-
-def prepare(query: SavedQuery) -> Query:
-    """Parse and check a query: read-only, no SERVICE, no FROM, not absurdly nested."""
-    from rdflib.plugins.sparql import prepareQuery
-
-    close_rdflib_to_the_network()
-    from rdflib.plugins.sparql.algebra import traverse
-
-    where = str(query.path) if query.path else query.name
-    _check_nesting(query.text, where)
-    try:
-        prepared = prepareQuery(query.text, initNs=PREFIXES)
-    except RecursionError:
-        raise QueryError(f"{where}: query too complex (too deeply nested to parse)") from None
-    except Exception as error:
-        _refuse_update(query.text, where)
-        raise QueryError(f"{where}:{_position(error)}") from None
-    if prepared.algebra.get("datasetClause"):
+    for text in dict.fromkeys((query.text, _unescaped(query.text))):
+        found = tokens(text)
+        _refuse_keywords(found, text, where)
+        _refuse_large_slices(found, text, where)
+    form = query_form(query.text)
+    if form in UPDATE_KEYWORDS or form == "WITH":
         raise QueryError(
-            f"{where}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
-            "and never reads other files or URLs; remove the FROM clause"
+            f"{where}: SPARQL Update ({form}) is not allowed: kg query is read-only; "
+            "use SELECT, ASK, CONSTRUCT or DESCRIBE"
         )
-    services: list[str] = []
+    _check_parameter_use(query, where)
+    star = bool(re.match(r"(?is)SELECT\s*((DISTINCT|REDUCED)\s*)?\*", _body(query.text)))
+    return CheckedQuery(query, form, star)
 
-    too_large: list[int] = []
 
-    def find_service(node):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            services.append(str(node.get("term")))
-        if getattr(node, "name", None) == "Slice":  # LIMIT and OFFSET
-            too_large.extend(
-                n for n in (node.get("start"), node.get("length")) if n and n > LARGEST
+_PROLOGUE = re.compile(r"(?is)\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*")
+
+
+def _body(text: str) -> str:
+    """The query after its prologue (BASE and PREFIX declarations), comments blanked."""
+    body = strip_comments_and_strings(text)
+    return body[_PROLOGUE.match(body).end() :].lstrip()
+
+
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{column}"
+
+
+def _refuse_keywords(found: list[Token], text: str, where: str) -> None:
+    for token in found:
+        if token.kind == "word":
+            word = token.text.lower()
+        elif token.kind == "pname":
+            word = token.text.partition(":")[0].lower()
+        else:
+            continue
+        refused = next((k for k in _REFUSED if word.startswith(k)), None)
+        if refused is None:
+            continue
+        at = f"{where}:{_position(text, token.start)}"
+        if refused == "service":
+            raise QueryError(
+                f"{at}: SERVICE is not allowed: kg never opens network connections; "
+                "query the loaded graph only"
+            )
+        raise QueryError(
+            f"{at}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
+            "and never reads other files or URLs; remove the FROM clause"
+            + ("" if word == "from" else f" (or rename '{token.text}')")
+        )
+
+
+def _refuse_large_slices(found: list[Token], text: str, where: str) -> None:
+    for before, token in itertools.pairwise(found):
+        slicing = before.kind == "word" and before.text.upper() in ("LIMIT", "OFFSET")
+        if (
+            slicing
+            and token.kind == "number"
+            and token.text.isdigit()
+            and int(token.text) > LARGEST
+        ):
+            raise QueryError(
+                f"{where}:{_position(text, token.start)}: {before.text.upper()} "
+                f"{token.text} is too large (at most {LARGEST}); use a smaller number"
             )
 
-    traverse(prepared.algebra, visitPre=find_service)
-    if too_large:
-        raise QueryError(
-            f"{where}: LIMIT or OFFSET {too_large[0]} is too large (at most {LARGEST}); "
-            "use a smaller number"
-        )
-    if services:
-        raise QueryError(
-            f"{where}: SERVICE is not allowed: kg never opens network connections "
-            f"(SERVICE <{services[0]}>); query the loaded graph only"
-        )
-    _check_parameter_use(query, where)
-    return prepared
 
-
-def _position(error: Exception) -> str:
-    line, column = getattr(error, "lineno", None), getattr(error, "col", None)
-    message = getattr(error, "msg", None) or str(error)
-    message = " ".join(str(message).split())
-    found = re.search(r"found (.+?)\s+\(at char", str(error))
+def syntax_error(query: SavedQuery, error: Exception, engine: str = "Oxigraph") -> QueryError:
+    """An engine's parse error as `file:line:col: malformed SPARQL: ...`."""
+    where = str(query.path) if query.path else query.name
+    message = " ".join(str(error).split())
+    found = re.match(r"error at (\d+):(\d+): (.*)", message)
     if found:
-        message += f", found {found.group(1)}"
-    if line and column:
-        return f"{line}:{column}: malformed SPARQL: {message}"
-    return f" malformed SPARQL: {message}"
-
-
-def _refuse_update(text: str, where: str) -> None:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(text)
-    except Exception:
-        return
-    keyword = query_form(text) or "update"
-    raise QueryError(
-        f"{where}: SPARQL Update ({keyword}) is not allowed: kg query is read-only; "
-        "use SELECT, ASK, CONSTRUCT or DESCRIBE"
-    )
+        line, column, message = found.groups()
+        return QueryError(f"{where}:{line}:{column}: malformed SPARQL: {message}")
+    return QueryError(f"{where}: malformed SPARQL ({engine}: {message})")
 
 
 def _check_nesting(text: str, where: str) -> None:
     depth = deepest = 0
-    body = _strip_comments_and_strings(text)
+    body = strip_comments_and_strings(text)
     for char in body:
         if char in "{(":
             depth += 1
@@ -474,7 +518,7 @@ def _check_nesting(text: str, where: str) -> None:
 
 def _check_parameter_use(query: SavedQuery, where: str) -> None:
     """Refuse a parameter variable the query assigns: rdflib ignores a BIND to a pre-bound name."""
-    body = _strip_comments_and_strings(query.text)
+    body = strip_comments_and_strings(query.text)
     assigned = set(re.findall(r"(?i)\bAS\s+[?$]([A-Za-z0-9_]+)", body))
     for single, group in re.findall(r"(?i)\bVALUES\s*(?:[?$]([A-Za-z0-9_]+)|\(([^)]*)\))", body):
         assigned.update([single] if single else re.findall(r"[?$]([A-Za-z0-9_]+)", group))
@@ -486,7 +530,7 @@ def _check_parameter_use(query: SavedQuery, where: str) -> None:
             )
 
 
-def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Node]:
+def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
     """Turn name=value strings into initBindings, checking names, types and required ones."""
     accepted = ", ".join(p.describe() for p in query.parameters) or "no parameters"
     by_name = {p.name: p for p in query.parameters}
@@ -497,7 +541,7 @@ def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Node]:
             raise QueryError(
                 f"query '{query.name}' has no parameter '{name}'{hint}; it accepts: {accepted}"
             )
-    bindings: dict[str, Node] = {}
+    bindings: dict[str, Term] = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
         if value is None:
@@ -526,83 +570,3 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
             raise QueryError(f"--param {name} is given twice; give each parameter once")
         values[name] = value
     return values
-
-
-def run(
-    graph: Graph,
-    query: SavedQuery,
-    values: dict[str, str] | None = None,
-    prepared: Query | None = None,
-) -> Result:
-    """Check, bind and run a query against a graph (never anything else).
-
-    Pass `prepared` (from `prepare(query)`) to skip parsing the query a second time.
-    """
-    prepared = prepared or prepare(query)
-    bindings = bind(query, values or {})
-    try:
-        result = graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
-        if result.type == "SELECT":
-            result.bindings  # noqa: B018 -- evaluate now: rdflib is lazy, errors would escape later
-        return result
-    except RecursionError:
-        raise QueryError(f"{query.name}: query too complex to evaluate") from None
-    except MemoryError:
-        raise  # a worker's memory limit: the server answers it, never as a query mistake
-    except Exception as error:  # rdflib's evaluator raises bare TypeErrors and NotBoundErrors
-        raise QueryError(
-            f"{query.name}: the query failed while running ({type(error).__name__}: {error}); "
-            "an unbound variable in ORDER BY or an aggregate is the usual cause — wrap it in "
-            'COALESCE(?x, "")'
-        ) from None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A query's rendered output, and for ASK the answer (the CLI exits 1 on false)."""
-
-    text: str
-    ask: bool | None = None
-
-
-def answer(
-    tree: Tree,
-    query: SavedQuery,
-    values: dict[str, str],
-    output_format: str | None,
-    interactive: bool = False,
-) -> Answer:
-    """Run a query on a tree's graph and render it, reusing a cached answer when one is there.
-
-    The answer depends only on the data files, the query text, the parameters, the format and
-    the code, and the cache key digests all of them; a hit skips importing the SPARQL engine,
-    parsing the query and loading the graph. Errors are never cached.
-    """
-    import hashlib
-
-    import rdflib
-
-    from kg import __version__, render
-    from kg.load import cache_key, cached, load_graph_cached
-
-    bind(query, values)  # refuse bad parameters before anything else
-    digest = hashlib.sha256()
-    for part in (
-        f"kg {__version__} rdflib {rdflib.__version__}",
-        cache_key(tree),
-        query.name,
-        str(query.path),
-        query.text,
-        repr(sorted(values.items())),
-        repr((output_format, interactive)),
-    ):
-        digest.update(part.encode() + b"\0")
-    for module in (__file__, render.__file__):  # code that shapes the answer
-        digest.update(Path(module).read_bytes())
-
-    def build() -> Answer:
-        prepared = prepare(query)
-        result = run(load_graph_cached(tree), query, values, prepared)
-        return render.render_result(result, output_format, interactive)
-
-    return cached("answer", digest.hexdigest()[:32], build)

@@ -1,34 +1,26 @@
-"""Render query results: SPARQL 1.1 result formats for machines, tables for people."""
+"""Render a query's Result: SPARQL 1.1 result formats for machines, tables for people, RDF for
+graphs. The formats and their media types are kg.formats' table; terms are shown by kg.terms.
+Every renderer is deterministic: same Result, same bytes.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import unicodedata
 from collections.abc import Callable
+from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.query import Result
-from rdflib.term import Node
+import pyoxigraph as ox
 
+from kg import terms
 from kg.errors import KgError
-from kg.namespaces import PREFIXES, bind_prefixes
+from kg.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg.iris import PREFIXES
+from kg.results import Answer, Result
 
 FSI, PDI = "\u2068", "\u2069"  # Unicode isolates keep right-to-left text from reordering a row
-
-
-def short(term: Node | None) -> str:
-    """A term as a person reads it: CURIE for our namespaces, the value for literals."""
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if str(term).startswith(namespace) and len(str(term)) > len(namespace):
-                return f"{prefix}:{str(term)[len(namespace) :]}"
-        return str(term)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
 
 
 def _width(text: str) -> int:
@@ -46,116 +38,187 @@ def _isolate(text: str) -> str:
     return text
 
 
-def _rows(result: Result) -> tuple[list[str], list[list[Node | None]]]:
-    names = [str(v) for v in result.vars or []]
-    return names, [[row[i] for i in range(len(names))] for row in result]
-
-
 def table(result: Result) -> str:
-    names, rows = _rows(result)
-    cells = [[_isolate(short(term)).replace("\n", " ") for term in row] for row in rows]
+    names, rows = result.variables, result.rows
+    cells = [[_isolate(terms.short(term)).replace("\n", " ") for term in row] for row in rows]
     widths = [max([_width(n)] + [_width(r[i]) for r in cells]) for i, n in enumerate(names)]
 
     def line(values: list[str]) -> str:
         padded = [v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)]
         return "  ".join(padded).rstrip()
 
-    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out = [line(list(names)), line(["-" * w for w in widths])] + [line(r) for r in cells]
     noun = "row" if len(rows) == 1 else "rows"
     return "\n".join(out) + f"\n({len(rows)} {noun})\n"
 
 
 def markdown(result: Result) -> str:
-    names, rows = _rows(result)
+    def cell(term) -> str:
+        return terms.short(term).replace("|", "\\|").replace("\n", " ")
 
-    def cell(term: Node | None) -> str:
-        return short(term).replace("|", "\\|").replace("\n", " ")
-
-    out = ["| " + " | ".join(names) + " |", "|" + "|".join("---" for _ in names) + "|"]
-    out += ["| " + " | ".join(cell(t) for t in row) + " |" for row in rows]
+    out = ["| " + " | ".join(result.variables) + " |"]
+    out.append("|" + "|".join("---" for _ in result.variables) + "|")
+    out += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
     return "\n".join(out) + "\n"
 
 
 def tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: `?var` headers, terms in Turtle/N-Triples syntax."""
-    names, rows = _rows(result)
-    out = ["\t".join(f"?{n}" for n in names)]
-    for row in rows:
-        out.append("\t".join(_tsv_term(t) for t in row))
+    """SPARQL 1.1 TSV: `?var` headers, terms in N-Triples syntax."""
+    out = ["\t".join(f"?{n}" for n in result.variables)]
+    for row in result.rows:
+        out.append("\t".join("" if t is None else _tsv_term(t) for t in row))
     return "\n".join(out) + "\n"
 
 
-def _tsv_term(term: Node | None) -> str:
-    if term is None:
-        return ""
-    text = term.n3()
-    if isinstance(term, Literal):
-        text = text.replace("\t", "\\t").replace("\n", "\\n")
+def _tsv_term(term) -> str:
+    text = terms.ntriples(term)
+    if isinstance(term, ox.Literal):
+        text = text.replace("\t", "\\t")
     return text
 
 
 def csv_format(result: Result) -> str:
     """SPARQL 1.1 CSV: plain values, IRIs in full, CRLF line ends as RFC 4180 says."""
-    names, rows = _rows(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if t is None else str(t) for t in row])
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(["" if t is None else t.value for t in row])
     return buffer.getvalue()
 
 
-def _serialized(fmt: str) -> Callable[[Result], str]:
-    def render(result: Result) -> str:
-        return result.serialize(format=fmt).decode("utf-8") + "\n"
+def _json_term(term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    found: dict[str, str] = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif terms.datatype(term):
+        found["datatype"] = term.datatype.value
+    return found
 
-    return render
+
+def json_format(result: Result) -> str:
+    """SPARQL 1.1 JSON results; an ASK answer as {"head": {}, "boolean": ...}."""
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    bindings = [
+        {
+            name: _json_term(t)
+            for name, t in zip(result.variables, row, strict=True)
+            if t is not None
+        }
+        for row in result.rows
+    ]
+    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False) + "\n"
 
 
-SELECT_FORMATS: dict[str, Callable[[Result], str]] = {
+XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+
+
+def xml_format(result: Result) -> str:
+    """SPARQL 1.1 XML results."""
+    if result.form == "ASK":
+        return (
+            XML_HEAD
+            + f"<head/>\n<boolean>{str(bool(result.boolean)).lower()}</boolean>\n</sparql>\n"
+        )
+    out = [XML_HEAD, "<head>\n"]
+    out += [f"<variable name={quoteattr(n)}/>\n" for n in result.variables]
+    out.append("</head>\n<results>\n")
+    for row in result.rows:
+        out.append("<result>\n")
+        for name, term in zip(result.variables, row, strict=True):
+            if term is not None:
+                out.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>\n")
+        out.append("</result>\n")
+    out.append("</results>\n</sparql>\n")
+    return "".join(out)
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if terms.datatype(term):
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+SELECT_RENDERERS: dict[str, Callable[[Result], str]] = {
     "table": table,
     "csv": csv_format,
     "tsv": tsv,
-    "json": _serialized("json"),
-    "xml": _serialized("xml"),
+    "json": json_format,
+    "xml": xml_format,
     "markdown": markdown,
 }
+assert set(SELECT_RENDERERS) == set(RESULT_FORMATS)
 
-GRAPH_FORMATS = {
-    "turtle": "longturtle",
-    "nt": "nt",
-    "xml": "xml",
-    "json-ld": "json-ld",
-    "trig": "trig",
-    "nq": "nquads",
+_OXIGRAPH_RDF = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
 }
+assert set(_OXIGRAPH_RDF) == set(GRAPH_FORMATS)
 
 
-def render_result(result: Result, output_format: str | None, interactive: bool = False):
-    """Render any query result in the format asked for, or say which formats fit its form.
+def graph_bytes(triples, fmt: str) -> bytes:
+    """Sorted triples in an RDF format, written by Oxigraph with the project's prefixes."""
+    fmt_spec = GRAPH_FORMATS[fmt]
+    items = (
+        [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt_spec.quads else triples
+    )
+    prefixes = None if fmt in ("nt", "nq") else dict(PREFIXES)
+    body = ox.serialize(items, format=_OXIGRAPH_RDF[fmt], prefixes=prefixes)
+    if fmt not in ("turtle", "trig"):
+        return body
+    # Oxigraph writes the @prefix lines in its own order: put them in kg's.
+    lines = body.split(b"\n")
+    count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), 0)
+    order = {f"@prefix {name}:".encode(): index for index, name in enumerate(PREFIXES)}
+    head = sorted(lines[:count], key=lambda line: order.get(line.split(b" <")[0], len(order)))
+    return b"\n".join(head + lines[count:])
+
+
+def render(result: Result, output_format: str | None, interactive: bool = False) -> Answer:
+    """Render any result in the format asked for, or say which formats fit its form.
 
     Defaults: a table on a terminal (else TSV) for SELECT, true/false for ASK, Turtle for graphs.
     """
-    from kg.queries import Answer
-
-    if result.type == "ASK":
+    form = result.form
+    if form == "ASK":
         if output_format in ("json", "xml"):
-            return Answer(result.serialize(format=output_format).decode("utf-8") + "\n")
-        if output_format not in (None, "table"):
+            text = SELECT_RENDERERS[output_format](result)
+            media = RESULT_FORMATS[output_format].media_type
+        elif output_format in (None, "table"):
+            text, media = ("true\n" if result.boolean else "false\n"), "text/plain"
+        else:
             raise KgError("an ASK query prints true/false, or json|xml results")
-        return Answer("true\n" if result.askAnswer else "false\n", bool(result.askAnswer))
-    if result.type == "SELECT":
+        return Answer(text.encode("utf-8"), media, form, ask=bool(result.boolean))
+    if form == "SELECT":
         chosen = output_format or ("table" if interactive else "tsv")
-        if chosen not in SELECT_FORMATS:
+        if chosen not in SELECT_RENDERERS:
             raise KgError(
                 f"--format {chosen} is for CONSTRUCT/DESCRIBE; SELECT results take "
-                + "|".join(SELECT_FORMATS)
+                + "|".join(SELECT_RENDERERS)
             )
-        return Answer(SELECT_FORMATS[chosen](result))
+        body = SELECT_RENDERERS[chosen](result).encode("utf-8")
+        return Answer(body, RESULT_FORMATS[chosen].media_type, form, result.size, result.truncated)
     chosen = output_format or "turtle"
     if chosen not in GRAPH_FORMATS:
         raise KgError(
-            f"--format {chosen} is for SELECT; a {result.type} query gives a graph: "
+            f"--format {chosen} is for SELECT; a {form} query gives a graph: "
             + "|".join(GRAPH_FORMATS)
         )
-    return Answer(bind_prefixes(result.graph).serialize(format=GRAPH_FORMATS[chosen]))
+    body = graph_bytes(result.triples, chosen)
+    return Answer(body, GRAPH_FORMATS[chosen].media_type, form, result.size, result.truncated)

@@ -15,6 +15,7 @@ Memory: a worker may use --worker-memory (1 GiB); the server process holds the p
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -39,17 +40,28 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from kg import queries
+from kg.answer import Limits
 from kg.errors import KgError, NotFoundError
-from kg.load import LoadedGraph, Tree, load
+from kg.files import MiB
+from kg.formats import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    SERVED_GRAPH_FORMATS,
+    SERVED_RESULT_FORMATS,
+    offered,
+)
+from kg.load import LoadedGraph
+from kg.results import Answer
 from kg.store import StoreSpec
+from kg.tree import Tree
 from kg.workers import (
     DEFAULT_MAX_BYTES,
     DEFAULT_WORKER_MEMORY,
     ClientSlots,
     Job,
-    MiB,
     QueryPool,
     WorkersBusy,
+    checked_query,
     client_key,
     plain_query,
 )
@@ -58,28 +70,56 @@ logger = logging.getLogger(__name__)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-# What each query form can be rendered as, by media type (first one is the default).
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
-MEDIA_OF = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_MEDIA_OF = {fmt: media for media, fmt in GRAPH_TYPES.items()}
+# What each query form can be sent as, by media type (first one is the default): kg.formats.
+RESULT_TYPES = offered(SERVED_RESULT_FORMATS, RESULT_FORMATS)
+GRAPH_TYPES = offered(SERVED_GRAPH_FORMATS, GRAPH_FORMATS)
+MEDIA_OF = {name: RESULT_FORMATS[name].media_type for name in SERVED_RESULT_FORMATS}
+GRAPH_MEDIA_OF = {name: GRAPH_FORMATS[name].media_type for name in SERVED_GRAPH_FORMATS}
+
+# Answers are kept while the server runs (the graph does not change under it): a client may
+# keep one too, but must ask again each time; an unchanged answer then costs a 304.
+CACHE_CONTROL = "public, no-cache"
+ANSWER_CACHE_BYTES = 64 * MiB
+
+
+@dataclass(frozen=True)
+class Remembered:
+    answer: Answer
+    etag: str
+
+
+class AnswerCache:
+    """Rendered answers by request, least recently used dropped first, at most `limit` bytes."""
+
+    def __init__(self, limit: int = ANSWER_CACHE_BYTES) -> None:
+        self.limit, self.size = limit, 0
+        self.entries: collections.OrderedDict[tuple, Remembered] = collections.OrderedDict()
+
+    def get(self, key: tuple) -> Remembered | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, answer: Answer) -> Remembered:
+        import hashlib
+
+        remembered = Remembered(answer, '"' + hashlib.sha256(answer.body).hexdigest()[:32] + '"')
+        if len(answer.body) > self.limit // 4:  # one large answer would push out many
+            return remembered
+        if key not in self.entries:
+            self.size += len(answer.body)
+        self.entries[key] = remembered
+        while self.size > self.limit:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.answer.body)
+        return remembered
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (or is `*`); weak tags compare equal."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 PAGE_THREADS = 2  # pages built at once; more wait their turn
@@ -273,6 +313,7 @@ class App:
         )
         self.catalog = Catalog(tree)
         self.loaded: LoadedGraph | None = loaded
+        self.answers = AnswerCache()
         self._openapi: tuple[int | None, dict] = (None, {})  # (catalog version, document)
         self._renders: anyio.CapacityLimiter | None = None
 
@@ -303,8 +344,14 @@ class App:
         html_ok: bool,
         client: str | None = None,
         max_bytes: int | None = None,
+        if_none_match: str | None = None,
     ) -> Response:
-        """Check a query and its parameters here, run it in a worker, send what fits Accept.
+        """Check a query and its parameters here, answer it from memory or in a worker, send
+        what fits Accept.
+
+        The graph is read-only while the server runs, so an answer depends only on the query,
+        its parameters, the format and the limits: identical requests are answered from
+        `self.answers` with an ETag (and 304 Not Modified to an If-None-Match that holds it).
 
         A query sent as text (no file) is plain SPARQL: nothing can bind its ?_x variables over
         HTTP, so they are ordinary variables there, not required parameters; it runs only in
@@ -315,7 +362,11 @@ class App:
         planned = self._plan(query, values, accept, html_ok, max_bytes)
         if isinstance(planned, Response):
             return planned
-        job, form, fmt = planned
+        job, fmt = planned
+        key = (job.query.text, str(job.query.query.path), job.values, fmt, job.limits)
+        remembered = self.answers.get(key)
+        if remembered is not None:
+            return self._response(remembered, fmt, if_none_match)
         deadline = asyncio.get_running_loop().time() + self.pool.wait
         if not job.plain:
             client = None
@@ -335,7 +386,11 @@ class App:
                 self.slots.release(client)
             raise
         else:
-            response = self._response(outcome, form, fmt, html_ok)
+            if outcome.error:
+                response = self.error(outcome.status, outcome.error, html_ok)
+            else:
+                remembered = self.answers.put(key, outcome.answer)
+                response = self._response(remembered, fmt, if_none_match)
         if client is not None:
             response.background = BackgroundTask(self._release, client, replacement)
         return response
@@ -355,14 +410,17 @@ class App:
         accept: str,
         html_ok: bool,
         max_bytes: int | None,
-    ) -> Response | tuple[Job, str, str]:
-        """The job for a query, its form and the format to send; or the error to send."""
+    ) -> Response | tuple[Job, str]:
+        """The job for a query (checked once, here) and the format to send; or the error."""
         plain = query.path is None
         try:
+            checked = checked_query(
+                query.text, query.name, str(query.path) if query.path else None, plain
+            )
             queries.bind(query, values)
         except KgError as error:
-            return self.error(400, str(error), html_ok)
-        form = query.form
+            return self.error(getattr(error, "status", 400), str(error), html_ok)
+        form = checked.form
         known = form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         offered = GRAPH_TYPES if graph_form else RESULT_TYPES
@@ -376,35 +434,30 @@ class App:
         if max_bytes is not None and max_bytes < limit:
             limit, why = max_bytes, "the most a page shows; ask /sparql or /api for more"
         job = Job(
-            text=query.text,
-            name=query.name,
+            query=checked,
             values=tuple(sorted(values.items())),
             output_format=fmt if (form != "ASK" or fmt in ("json", "xml")) else "json",
-            max_rows=self.settings.max_rows,
-            path=str(query.path) if query.path else None,
+            limits=Limits(self.settings.max_rows, limit, why),
             plain=plain,
-            max_bytes=limit,
-            max_bytes_why=why,
-            check_only=not known,  # the worker parses it, to say why it is refused
         )
-        return job, form, fmt
+        return job, fmt
 
-    def _response(self, outcome, form: str, fmt: str, html_ok: bool) -> Response:
-        if outcome.error:
-            return self.error(outcome.status, outcome.error, html_ok)
-        graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        body = outcome.body
-        if form == "ASK" and fmt in ("csv", "tsv"):  # as Jena writes a boolean in CSV/TSV
-            body = (
-                f"{'_askResult' if fmt == 'csv' else '?_askResult'}\n{str(outcome.ask).lower()}\n"
-            )
-        media = GRAPH_MEDIA_OF[fmt] if graph_form else MEDIA_OF[fmt]
-        headers = {"X-KG-Rows": str(outcome.rows)}
-        if outcome.truncated:
+    def _response(self, remembered: Remembered, fmt: str, if_none_match: str | None) -> Response:
+        answer, etag = remembered.answer, remembered.etag
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "X-KG-Rows": str(answer.size)}
+        if answer.truncated:
             headers["X-KG-Truncated"] = (
                 f"results cut at {self.settings.max_rows} rows (--max-rows); add a LIMIT "
                 "or narrow the query"
             )
+        if if_none_match is not None and etag_matches(if_none_match, etag):
+            return Response(status_code=304, headers=headers)
+        body = answer.body
+        media = answer.media_type
+        if answer.form == "ASK" and fmt in ("csv", "tsv"):  # as Jena writes a boolean in CSV/TSV
+            name = "_askResult" if fmt == "csv" else "?_askResult"
+            body = f"{name}\n{str(answer.ask).lower()}\n".encode()
+            media = RESULT_FORMATS[fmt].media_type
         charset = "" if media.endswith("json") else "; charset=utf-8"
         return Response(body, media_type=media + charset, headers=headers)
 
@@ -453,7 +506,14 @@ class App:
         except KgError as error:
             return self.error(400, str(error))
         accept = request.headers.get("accept", "*/*")
-        return await self.answer(query, {}, accept, False, client=self.client(request))
+        return await self.answer(
+            query,
+            {},
+            accept,
+            False,
+            client=self.client(request),
+            if_none_match=request.headers.get("if-none-match"),
+        )
 
     @staticmethod
     def client(request: Request) -> str:
@@ -528,10 +588,8 @@ class App:
         graph.add((default, VOID.triples, Literal(len(self.loaded.graph))))
         fmt = negotiate(request.headers.get("accept", "*/*"), GRAPH_TYPES, "turtle")
         fmt = fmt or "turtle"
-        from kg.render import GRAPH_FORMATS
-
         return Response(
-            graph.serialize(format=GRAPH_FORMATS[fmt]),
+            graph.serialize(format=GRAPH_FORMATS[fmt].rdflib),
             media_type=GRAPH_MEDIA_OF[fmt],
         )
 
@@ -550,7 +608,13 @@ class App:
             if key in values:
                 return self.error(400, f"parameter '{key}' is given twice; give it once")
             values[key] = value
-        return await self.answer(query, values, request.headers.get("accept", "*/*"), False)
+        return await self.answer(
+            query,
+            values,
+            request.headers.get("accept", "*/*"),
+            False,
+            if_none_match=request.headers.get("if-none-match"),
+        )
 
     async def openapi(self, request: Request) -> Response:
         # Reading the saved queries happens in a thread; the document is built again only
@@ -595,11 +659,10 @@ class App:
                     return self.error(
                         400, f"format '{fmt}' is not offered; use " + ", ".join(GRAPH_MEDIA_OF)
                     )
-                from kg.render import GRAPH_FORMATS
-
                 graph = pages.resource_graph(self.loaded, iri)
                 return Response(
-                    graph.serialize(format=GRAPH_FORMATS[fmt]), media_type=GRAPH_MEDIA_OF[fmt]
+                    graph.serialize(format=GRAPH_FORMATS[fmt].rdflib),
+                    media_type=GRAPH_MEDIA_OF[fmt],
                 )
             render = pages.source_page if kind == "source" else pages.entity_page
             return HTMLResponse(render(self.loaded, iri))
@@ -772,8 +835,13 @@ def openapi_document(saved: list[queries.SavedQuery], server: str) -> dict:
 
 def pages_graph(tree: Tree, spec: StoreSpec | None) -> LoadedGraph:
     """The graph the pages show: parsed from the tree (memory), else read from the store."""
-    if spec is None or spec.kind == "memory":
-        return load(tree)
+    from kg.store import parse_spec
+
+    spec = spec or parse_spec("memory")
+    if spec.backend.from_tree:
+        from kg.load import load
+
+        return load(tree)  # without filling an Oxigraph store the pages do not use
     from kg.store import open_store
 
     return open_store(spec, tree).loaded()
@@ -896,7 +964,7 @@ def serve(
     import sys
 
     loaded, what = None, str(tree.root)
-    if spec is not None and spec.kind != "memory":
+    if spec is not None and not spec.backend.from_tree:
         loaded, what = pages_graph(tree, spec), f"{spec} (saved queries from {tree.root})"
     sock = listen(host, port)
     port = sock.getsockname()[1]

@@ -27,8 +27,9 @@ from rdflib.term import Node
 
 from kg.dates import bounds, spoken_forms
 from kg.errors import KgError, one_line
-from kg.load import LoadedGraph, Tree, load, load_ontology, load_shapes
+from kg.load import LoadedGraph, load, load_ontology, load_shapes
 from kg.namespaces import KGSH, KGV, SDO, bind_prefixes
+from kg.tree import Tree
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ SPARQL_IN_SHAPES = (SH.select, SH.ask, SH.construct, SH.update)
 
 def check_shape_queries(shapes: Graph) -> None:
     """Every SPARQL text in the shapes (targets, constraints, rules) is read-only and touches
-    nothing but the graph: the same `queries.prepare` that decides whether `kg query` may run a
+    nothing but the graph: the same `queries.check` that decides whether `kg query` may run a
     query refuses SERVICE, FROM and updates here, so pyshacl never sends a request."""
     from kg import queries
 
@@ -228,7 +229,7 @@ def check_shape_queries(shapes: Graph) -> None:
             where = f"ontology/shapes.ttl ({show(_owning_shape(shapes, node))} {show(predicate)})"
             if predicate == SH.update:
                 raise KgError(f"{where}: SPARQL Update in a shape is not allowed; kg is read-only")
-            queries.prepare(queries.from_text(header + str(text), where))
+            queries.check(queries.from_text(header + str(text), where))
 
 
 def _owning_shape(shapes: Graph, node: Node) -> Node:

@@ -46,8 +46,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from kg.answer import NO_LIMITS, Limits
 from kg.errors import KgError
-from kg.store import StoreError, StoreSpec
+from kg.files import size_text
+from kg.queries import CheckedQuery
+from kg.results import Answer
+from kg.store import StoreSpec
 
 logger = logging.getLogger(__name__)
 
@@ -94,53 +98,37 @@ class OutOfMemory(KgError):
     status = 413
 
 
-def size_text(size: int) -> str:
-    """`16 MiB`, `1 GiB`, `1.5 GiB`, `512 KiB`, `100 bytes`."""
-    for unit, name in ((1024**3, "GiB"), (MiB, "MiB"), (1024, "KiB")):
-        if size >= unit:
-            return f"{size / unit:.4g} {name}"
-    return f"{size:,} bytes"
-
-
-def parse_size(text: str) -> int:
-    """Bytes from `16MiB`, `16 MiB`, `16M`, `1GiB`, `1G`, `500KiB` or a plain number of bytes."""
-    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?\s*", text, re.IGNORECASE)
-    if not match:
-        raise KgError(f"'{text}' is not a size; write it as 16MiB, 1GiB, 512KiB or bytes")
-    number, unit = float(match.group(1)), match.group(2).upper()
-    return int(number * 1024 ** " KMGT".index(unit or " "))
-
-
 @dataclass(frozen=True)
 class Job:
-    """One query to run: its text (with name and path for messages), parameters and format."""
+    """One query to run: checked by the server (the worker runs it as it is), its parameters
+    (turned into terms by the same `queries.bind` that refused bad ones before), the format,
+    and the limits of the answer."""
 
-    text: str
-    name: str
-    values: tuple[tuple[str, str], ...]
-    output_format: str | None
-    max_rows: int
-    path: str | None = None
-    plain: bool = False  # plain SPARQL sent as text: its ?_x variables are not parameters
-    max_bytes: int = DEFAULT_MAX_BYTES  # a larger answer is refused, not cut
-    max_bytes_why: str = "the most this server sends (--max-bytes)"
-    check_only: bool = False  # not a query form kg runs: only say why (an update, malformed)
+    query: CheckedQuery
+    values: tuple[tuple[str, str], ...] = ()
+    output_format: str | None = None
+    limits: Limits = NO_LIMITS
+    plain: bool = False  # SPARQL sent as text, not a saved query: never in a reserved worker
+
+    @property
+    def name(self) -> str:
+        return self.query.name
 
     @property
     def saved(self) -> bool:
         """A saved query (from a file) may run in the reserved workers; text may not."""
         return not self.plain
 
+    @property
+    def max_bytes(self) -> int:
+        return self.limits.max_bytes or DEFAULT_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a worker sends back: the rendered body, or the error a client should see."""
+    """What a worker sends back: the rendered answer, or the error a client should see."""
 
-    body: bytes = b""
-    form: str = ""
-    rows: int = 0
-    truncated: bool = False
-    ask: bool | None = None
+    answer: Answer | None = None
     error: str | None = None
     status: int = 400  # of an error: 400 for the query, 413 too large, 502 the store failed
     fatal: bool = False  # the worker ran out of memory and exits after sending this
@@ -175,27 +163,30 @@ def _limit_memory(limit: int) -> None:
 def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: int = 0) -> None:
     """A worker's life: open the store once, then answer jobs until the pipe closes.
 
-    The memory store loads the graph (from the cache) and runs rdflib in this process; an
-    oxigraph: store is opened read-only here; a sparql: store is asked over HTTP from here.
+    Both local stores run Oxigraph in this process (the memory store loads the graph from the
+    cache); a sparql: store is asked over HTTP from here.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):  # blocked while the server started this process
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    oxigraph = spec is not None and spec.kind == "oxigraph"
-    if not oxigraph:
+    from kg.store import parse_spec
+
+    spec = spec or parse_spec("memory")
+    maps_memory = spec.backend.maps_memory
+    if not maps_memory:
         _limit_memory(memory)
     try:
-        if oxigraph:
+        if maps_memory:
             # RocksDB reserves some 700 MB of address space when it opens (mapped, not used):
             # counted against --worker-memory it left the worker too little to start a thread
             # ("std::system_error"). The limit is what the worker may add beyond that.
             before = _address_space()
-            run = _open(root, spec)
+            store = _open(root, spec)
             _limit_memory(memory + max(0, _address_space() - before) if memory else 0)
         else:
-            run = _open(root, spec)
-        if spec is None or spec.kind != "sparql":  # a local store: a first query costs nothing
-            _answer(run, Job(WARM_UP, "warm-up", (), "json", 1))  # imports, before any timing
+            store = _open(root, spec)
+        if store.local:  # a first query costs nothing: imports, before any timing
+            _answer(store, Job(checked_query(WARM_UP, "warm-up", None, True), output_format="json"))
     except MemoryError:
         limit = f"a worker's {size_text(memory)}" if memory else "memory"
         connection.send(f"the graph does not fit in {limit}; raise --worker-memory")
@@ -212,7 +203,7 @@ def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: in
         except (EOFError, OSError):
             return
         try:
-            outcome = _answer(run, job, memory)
+            outcome = _answer(store, job, memory)
         except MemoryError:  # in rendering, say: report it and make way for a fresh worker
             outcome = _out_of_memory(job, memory)
         try:
@@ -222,7 +213,7 @@ def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: in
         if outcome.fatal:
             return
         if _resident() > settled + 64 * MiB:  # after a large query: give the memory back
-            gc.collect()  # rdflib's evaluation leaves cycles that hold the values it built
+            gc.collect()
             _trim()
 
 
@@ -252,38 +243,25 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _open(root: str, spec: StoreSpec | None):
-    """`run(query, values, prepared) -> Result` on this worker's store."""
-    from kg import queries
-    from kg.load import find_tree, load_graph_cached
-
-    queries.close_rdflib_to_the_network()
-    tree = find_tree(root)
-    # Build rdflib's SPARQL grammar now (about a second), not in the first query's time limit.
-    queries.prepare(queries.SavedQuery(name="warm-up", text=WARM_UP))
-    if spec is None or spec.kind == "memory":
-        graph = load_graph_cached(tree)
-
-        def run(query, values, prepared):
-            return queries.run(graph, query, values, prepared)
-
-        return run
+def _open(root: str, spec: StoreSpec):
+    """This worker's store, opened once."""
     from kg.store import open_store
+    from kg.tree import find_tree
 
-    return open_store(spec, tree).query
+    return open_store(spec, find_tree(root))
 
 
-@functools.lru_cache(maxsize=128)
-def _prepared(text: str, name: str, path: str | None, plain: bool):
-    """A query and its parsed form. Parsing is most of a saved query's cost (22 of 28 ms for
-    books), and a worker answers the same few queries again and again; errors are not cached."""
+@functools.lru_cache(maxsize=256)
+def checked_query(text: str, name: str, path: str | None, plain: bool):
+    """A query, checked: for the server before it asks a worker (the same few saved queries
+    come again and again; errors are not cached)."""
     from kg import queries
 
     if plain:
         query = plain_query(text, name)
     else:
         query = queries.from_text(text, name, Path(path) if path else None)
-    return query, queries.prepare(query)
+    return queries.check(query)
 
 
 def _out_of_memory(job: Job, memory: int) -> Outcome:
@@ -307,64 +285,19 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _too_large(job: Job) -> Outcome:
-    return Outcome(
-        error=f"{job.name}: the answer is larger than {size_text(job.max_bytes)}, "
-        f"{job.max_bytes_why}, so it was not sent; add a LIMIT, or select fewer or shorter values",
-        status=413,
-    )
-
-
-def _least_size(result) -> int:
-    """A lower bound on the rendered size of a result: the lengths of its values (every format
-    writes each value at least once, in full)."""
-    if result.type == "SELECT":
-        return sum(len(value) for row in result.bindings for value in row.values() if value)
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return sum(len(s) + len(p) + len(o) for s, p, o in result.graph)
-    return 0
-
-
-def _answer(run, job: Job, memory: int = 0) -> Outcome:
-    """Run a job with `run(query, values, prepared) -> Result` and render what it gives."""
-    from kg import render
+def _answer(store, job: Job, memory: int = 0) -> Outcome:
+    """Answer a job by kg.answer.answer, the path every caller takes; errors as Outcomes."""
+    from kg.answer import answer
 
     try:
-        query, prepared = _prepared(job.text, job.name, job.path, job.plain)
-        if job.check_only:
-            return Outcome(error=f"{job.name}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        values = dict(job.values)
-        result = run(query, values, prepared)
-        truncated, rows = False, 0
-        if result.type == "SELECT":
-            rows = len(result.bindings)
-            if rows > job.max_rows:
-                result.bindings = result.bindings[: job.max_rows]
-                truncated, rows = True, job.max_rows
-        elif result.type in ("CONSTRUCT", "DESCRIBE"):
-            rows = len(result.graph)
-            if rows > job.max_rows:
-                kept = sorted(result.graph)[: job.max_rows]  # sorted: the same cut every time
-                result.graph.remove((None, None, None))
-                for triple in kept:
-                    result.graph.add(triple)
-                truncated, rows = True, job.max_rows
-        if _least_size(result) > job.max_bytes:  # too large before rendering: do not render it
-            return _too_large(job)
-        body = render.render_result(result, job.output_format).text.encode("utf-8")
-        if len(body) > job.max_bytes:
-            return _too_large(job)
-        # answer.ask is only set for the CLI's true/false text; the server needs it for any format.
-        ask = bool(result.askAnswer) if result.type == "ASK" else None
-        return Outcome(body, result.type, rows, truncated, ask)
+        found = answer(store, job.query, dict(job.values), job.output_format, limits=job.limits)
+        return Outcome(found)
     except MemoryError:
         return _out_of_memory(job, memory)
-    except StoreError as error:  # the store, not the query, failed: an engine down, say
-        return Outcome(error=str(error), status=502)
     except KgError as error:
         if _caused_by(error, MemoryError):  # a KgError raised while handling a MemoryError
             return _out_of_memory(job, memory)
-        return Outcome(error=str(error))
+        return Outcome(error=str(error), status=getattr(error, "status", 400))
     except RecursionError:
         return Outcome(error=f"{job.name}: query too complex")
     except Exception as error:  # the message, never a traceback, reaches the client

@@ -17,29 +17,26 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
+
 from kg.dates import bounds
 from kg.errors import DataSyntaxError, one_line
-from kg.load import (
-    DATA_SUFFIXES,
-    Tree,
-    claim_key,
-    data_files,
-    derivation_name,
-    load,
-    statement_name,
-)
-from kg.namespaces import BASE, KGV, SYMMETRIC
-from kg.store import StoreError, _oxigraph, mark_store, prepare_oxigraph_folder
+from kg.iris import BASE, KGV, SYMMETRIC, claim_key, derivation_name, statement_name
+from kg.iris import PROV as PROV_NS
+from kg.iris import RDF as RDF_NS
+from kg.iris import XSD as XSD_NS
+from kg.store import StoreError
+from kg.store.oxigraph import mark_store, prepare_oxigraph_folder
+from kg.tree import DATA_SUFFIXES, Tree, data_files
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PROV_NS = "http://www.w3.org/ns/prov#"
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_DATE = XSD_NS + "date"
 
 
 class _Refused(Exception):
@@ -59,16 +56,20 @@ def plan(tree: Tree) -> BulkLoad:
 
     Errors are the rdflib loader's (file:line and how to fix it), for the same input.
     """
-    ox = _oxigraph()
+    ox = pyoxigraph
     try:
         return BulkLoad(*_derive(tree, ox))
     except _Refused:
+        from kg.load import load
+
         load(tree)  # raises the authoring error with its file:line
         raise DataSyntaxError(  # only if kg's two loaders disagree: a bug
             f"{tree.relative(tree.data_dir)}: the Oxigraph loader refused data the rdflib loader "
             "accepts; use `kg --store memory` and report it"
         ) from None
     except _OxigraphSyntax as error:
+        from kg.load import load
+
         load(tree)  # rdflib's message is the one every command gives; use it when it agrees
         raise DataSyntaxError(str(error)) from None
 
@@ -84,7 +85,7 @@ def write(
     the old store as it was. `progress(done, total)` is called as quads go in. Returns the
     number of quads written (duplicates included; the store keeps one).
     """
-    ox = _oxigraph()
+    ox = pyoxigraph
     final = prepare_oxigraph_folder(path)
     # A fresh name: the store is built where nothing was, so removing it never loses anything.
     building = final.with_name(f".{final.name}.building-{secrets.token_hex(6)}")
@@ -154,7 +155,7 @@ def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
     from terms Oxigraph parsed (so they are valid N-Quads) as the store reads them.
     """
     default_graph = ox.DefaultGraph()
-    quote = str(ox.NamedNode(str(KGV.quote)))
+    quote = f"<{KGV}quote>"
     qualified = f"<{PROV_NS}qualifiedDerivation>"
     entity = f"<{PROV_NS}entity>"
     symmetric = {f"<{p}>" for p in SYMMETRIC}
@@ -235,8 +236,8 @@ def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
             )
         if days:
             text += (
-                f'{at}<{KGV.earliest}> "{days[0]}"^^<{XSD_DATE}> .\n'
-                f'{at}<{KGV.latest}> "{days[1]}"^^<{XSD_DATE}> .\n'
+                f'{at}<{KGV}earliest> "{days[0]}"^^<{XSD_DATE}> .\n'
+                f'{at}<{KGV}latest> "{days[1]}"^^<{XSD_DATE}> .\n'
             )
         return iri, text
 
@@ -254,14 +255,14 @@ def _derive(tree: Tree, ox) -> tuple[int, Iterator[str]]:
         yield from facts
         for name, triples in claims.items():
             key = claim_key(name[1:-1])
-            tail = [f"<{KGV.fromClaim}> {name} .\n", *about.get(name, [])]
+            tail = [f"<{KGV}fromClaim> {name} .\n", *about.get(name, [])]
             sources = credits.get(name, [])
             for s, p, o, o_n3, days in triples:
                 iri, text = statement_lines(key, tail, sources, s, p, o, o_n3, days)
                 yield f"{s} {p} {o} .\n" + text
                 if p in symmetric and o.startswith("<"):
                     inverse, text = statement_lines(key, tail, sources, o, p, s, s, None)
-                    yield f"{o} {p} {s} .\n{text}<{inverse}> <{KGV.inverseOf}> <{iri}> .\n"
+                    yield f"{o} {p} {s} .\n{text}<{inverse}> <{KGV}inverseOf> <{iri}> .\n"
         for name, triples in claims.items():
             graph = f" {name} .\n"
             yield "".join(f"{s} {p} {o}{graph}" for s, p, o, _, _ in triples)
@@ -290,12 +291,19 @@ def _parse(tree: Tree, path: Path, ox) -> Iterator:
 
 class _RdflibForms:
     """Objects as rdflib holds them: typed literals in its canonical lexical form (it rewrites
-    "01"^^xsd:integer as "1"), and each term's rdflib `.n3()`, which statement IRIs hash."""
+    "01"^^xsd:integer as "1"), and each term's rdflib `.n3()`, which statement IRIs hash.
+
+    The forms of the datatypes kg's data uses are written here; rdflib is imported only for a
+    literal outside them (another datatype, a line break, a backslash or a quote in a typed
+    value), so loading the shipped graph needs no rdflib."""
+
+    # Datatypes whose lexical form rdflib keeps as written (it has no converter for the
+    # gYear family, and a valid xsd:date prints back the same).
+    _KEPT = frozenset(XSD_NS + name for name in ("gYear", "gYearMonth", "anyURI", "date"))
+    _DATE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
 
     def __init__(self, ox) -> None:
-        from rdflib import Literal, URIRef
-
-        self.ox, self.Literal, self.URIRef = ox, Literal, URIRef
+        self.ox = ox
         self._typed: dict[str, tuple[str, str]] = {}  # N-Triples -> (canonical, n3)
 
     def object(self, term) -> tuple[str, str]:
@@ -306,12 +314,41 @@ class _RdflibForms:
         if written[-1] == ">":  # "..."^^<datatype>: few distinct values, so cached
             known = self._typed.get(written)
             if known is None:
-                literal = self.Literal(term.value, datatype=self.URIRef(term.datatype.value))
-                canonical = self.ox.Literal(str(literal), datatype=term.datatype)
-                known = self._typed[written] = (str(canonical), literal.n3())
+                known = self._typed[written] = self._typed_forms(term)
             return known
         value, language = term.value, term.language  # Oxigraph lowercases language tags
         if "\n" in value:
-            return written, self.Literal(value, lang=language).n3()  # rdflib's own, rare case
+            from rdflib import Literal
+
+            return written, Literal(value, lang=language).n3()  # rdflib's own, rare case
         escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
         return written, f'"{escaped}"@{language}' if language else f'"{escaped}"'
+
+    def _typed_forms(self, term) -> tuple[str, str]:
+        value, datatype = term.value, term.datatype.value
+        plain = not any(c in value for c in '\n\r"\\')
+        canonical = None
+        if plain and datatype in self._KEPT:
+            if datatype != XSD_NS + "date" or self._real_date(value):
+                canonical = value
+        elif plain and datatype == XSD_NS + "integer" and re.fullmatch(r"[+-]?[0-9]+", value):
+            canonical = str(int(value))
+        if canonical is not None:
+            literal = self.ox.Literal(canonical, datatype=term.datatype)
+            return str(literal), f'"{canonical}"^^<{datatype}>'
+        from rdflib import Literal, URIRef
+
+        literal = Literal(value, datatype=URIRef(datatype))
+        canonical_term = self.ox.Literal(str(literal), datatype=term.datatype)
+        return str(canonical_term), literal.n3()
+
+    def _real_date(self, value: str) -> bool:
+        import datetime
+
+        if not self._DATE.fullmatch(value):
+            return False
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True

@@ -1,0 +1,65 @@
+"""Every output format kg writes, in one table: its name on the command line, its media type,
+its file suffix, and what it can carry. `kg query`, `kg export`, the server's content
+negotiation and its OpenAPI document all read this table.
+
+A query's answer is either a result set (SELECT, ASK: the SPARQL 1.1 result formats, and tables
+for people) or a graph (CONSTRUCT, DESCRIBE: the RDF formats). `xml` is a name in both: SPARQL
+XML results for a result set, RDF/XML for a graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    suffix: str
+    also: tuple[str, ...] = ()  # other media types that ask for it
+    quads: bool = False  # an RDF format that carries named graphs
+    ask: bool = True  # a result format that can carry an ASK answer
+    rdflib: str = ""  # rdflib's serializer, for graphs kg holds in rdflib (pages, export)
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.also)
+
+
+# Result sets (SELECT, ASK); the first is what the server sends when the client does not say.
+RESULT_FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("json", "application/sparql-results+json", ".srj", ("application/json",)),
+        Format("xml", "application/sparql-results+xml", ".srx", ("application/xml",)),
+        Format("csv", "text/csv", ".csv", ask=False),
+        Format("tsv", "text/tab-separated-values", ".tsv", ask=False),
+        Format("table", "text/plain", ".txt"),
+        Format("markdown", "text/markdown", ".md", ask=False),
+    )
+}
+
+# RDF (CONSTRUCT, DESCRIBE answers and `kg export`); the first is the default.
+GRAPH_FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("turtle", "text/turtle", ".ttl", rdflib="longturtle"),
+        Format("json-ld", "application/ld+json", ".jsonld", rdflib="json-ld"),
+        Format("nt", "application/n-triples", ".nt", rdflib="nt"),
+        Format("nq", "application/n-quads", ".nq", quads=True, rdflib="nquads"),
+        Format("trig", "application/trig", ".trig", quads=True, rdflib="trig"),
+        Format("xml", "application/rdf+xml", ".rdf", rdflib="xml"),
+    )
+}
+
+# What the server offers by HTTP (tables for people are the pages' business).
+SERVED_RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+SERVED_GRAPH_FORMATS = ("turtle", "json-ld", "nt", "xml")
+
+QUERY_FORMAT_NAMES = list(dict.fromkeys([*RESULT_FORMATS, *GRAPH_FORMATS]))
+
+
+def offered(names: tuple[str, ...], table: dict[str, Format]) -> dict[str, str]:
+    """Media type -> format name, for content negotiation (first one is the default)."""
+    return {media: name for name in names for media in table[name].media_types}

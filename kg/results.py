@@ -1,0 +1,146 @@
+"""A query's answer as kg holds it, whatever store gave it: one type for every backend and every
+caller (the CLI, `/api`, `/sparql`, the pages, the workers).
+
+Terms are pyoxigraph terms. The order is fixed here, so an answer is the same bytes on every
+run and every store:
+
+- SELECT: rows in the engine's order (a query that needs an order says ORDER BY); `SELECT *`
+  columns sorted by name, as Oxigraph orders them (engines differ: rdflib by appearance);
+- CONSTRUCT and DESCRIBE: triples sorted by their N-Triples text, duplicates dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class Result:
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+    truncated: bool = False  # rows or triples were cut to a limit
+
+    @property
+    def size(self) -> int:
+        """Rows of a SELECT, triples of a graph, 0 for ASK."""
+        return len(self.rows) if self.form == "SELECT" else len(self.triples)
+
+    def least_bytes(self) -> int:
+        """A lower bound on the rendered size: every format writes each value at least once."""
+        if self.form == "SELECT":
+            return sum(len(t.value) for row in self.rows for t in row if t is not None)
+        return sum(
+            len(t.subject.value) + len(t.predicate.value) + len(t.object.value)
+            for t in self.triples
+        )
+
+    def limited(self, most: int) -> Result:
+        """At most `most` rows or triples (the first ones: triples are sorted, so the same cut
+        every time), marked truncated if any were dropped."""
+        if self.size <= most:
+            return self
+        if self.form == "SELECT":
+            return replace(self, rows=self.rows[:most], truncated=True)
+        return replace(self, triples=self.triples[:most], truncated=True)
+
+
+def sorted_triples(triples) -> tuple[ox.Triple, ...]:
+    unique = {str(t): t for t in triples}
+    return tuple(unique[key] for key in sorted(unique))
+
+
+def from_oxigraph(answer, form: str, star: bool = False) -> Result:
+    """Oxigraph's answer (QuerySolutions, QueryBoolean or QueryTriples) as a Result."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Result("ASK", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return Result(
+            form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT",
+            triples=sorted_triples(answer),
+        )
+    names = tuple(v.value for v in answer.variables)
+    rows = tuple(tuple(solution) for solution in answer)
+    return _star_sorted(Result("SELECT", names, rows), star)
+
+
+def _star_sorted(result: Result, star: bool) -> Result:
+    if not star or list(result.variables) == sorted(result.variables):
+        return result
+    order = sorted(range(len(result.variables)), key=lambda i: result.variables[i])
+    return replace(
+        result,
+        variables=tuple(result.variables[i] for i in order),
+        rows=tuple(tuple(row[i] for i in order) for row in result.rows),
+    )
+
+
+class MalformedAnswer(KgError):
+    """An engine's answer could not be read as SPARQL results or RDF."""
+
+
+def from_sparql_results(data: bytes, media_type: str, form: str, star: bool = False) -> Result:
+    """SPARQL 1.1 results (JSON, XML, CSV or TSV) from an engine, as a Result."""
+    formats = {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "application/xml": ox.QueryResultsFormat.XML,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }
+    if media_type not in formats:
+        raise MalformedAnswer(f"not SPARQL results (got {media_type or 'no type'})")
+    try:
+        parsed = ox.parse_query_results(data, format=formats[media_type])
+        if isinstance(parsed, ox.QueryBoolean):
+            if form != "ASK":
+                raise MalformedAnswer("a true/false answer to a query that is not ASK")
+            return Result("ASK", boolean=bool(parsed))
+        if form == "ASK":
+            raise MalformedAnswer("rows for an ASK query, which answers true or false")
+        return from_oxigraph(parsed, form, star)
+    except (SyntaxError, ValueError) as error:
+        raise MalformedAnswer(
+            f"malformed SPARQL results ({' '.join(str(error).split())})"
+        ) from None
+
+
+def from_rdf(data: bytes, media_type: str, form: str) -> Result:
+    """A CONSTRUCT or DESCRIBE answer (N-Triples or Turtle) from an engine, as a Result."""
+    formats = {
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "text/plain": ox.RdfFormat.N_TRIPLES,
+        "text/turtle": ox.RdfFormat.TURTLE,
+    }
+    if media_type not in formats:
+        raise MalformedAnswer(f"not RDF (got {media_type or 'no type'})")
+    try:
+        triples = [q.triple for q in ox.parse(data, format=formats[media_type])]
+    except (SyntaxError, ValueError) as error:
+        raise MalformedAnswer(f"malformed {media_type} ({' '.join(str(error).split())})") from None
+    return Result(form, triples=sorted_triples(triples))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A rendered answer: the bytes to print or send, their media type, and what they hold."""
+
+    body: bytes
+    media_type: str
+    form: str
+    size: int = 0  # rows or triples
+    truncated: bool = False
+    ask: bool | None = None  # an ASK query's answer, whatever the format (the CLI exits 1 on false)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
