@@ -1,31 +1,44 @@
-"""Benchmark: `kg serve` against Oxigraph's read-only server: same graph, query text and load.
+"""Benchmark: `kg serve` against `oxigraph serve-read-only`: same graph, same query text, same load.
 
-Starts `kg serve` and `oxigraph serve-read-only` (over a store loaded from `kg export --format
-nt`) on free loopback ports, checks that both give the same rows, then drives each target in turn
-with a closed-loop load generator: N client threads, each with its own keep-alive connection,
-each sending a fixed number of requests back to back (bounded in count and in time). Prints
-requests per second, p50 and p99 latency and errors per target, and the ratios kg / Oxigraph.
+Starts both servers on free loopback ports: kg serve on the shipped graph (the kg tree this bench
+sits in; its command line is the constant KG_SERVE in this script), and Oxigraph's read-only
+server over a store loaded (`oxigraph load`) from `kg export --format nq`, queried on its default
+graph, which holds exactly kg's graph. Both are stopped at the end, also on an error or Ctrl-C.
 
-Two request patterns:
-- "same": the identical request repeated (what an answer cache could serve);
-- "unique": every request's query text ends in its own `# n` comment line, so no cache keyed by
-  the request can help. Saved queries under /api/<name> take no free text, so they are "same" only.
+The load is wrk (Debian package wrk): 8 keep-alive connections on 2 threads (-c 8 -t 2), each
+sending its next request as soon as its answer arrives, for --duration seconds per target, every
+request a GET with `Accept: application/sparql-results+json`. Five targets, the query being
+queries/books.rq, its text sent whole (the `#+` header lines and PREFIXes included):
 
-Everything goes to 127.0.0.1; both servers are stopped at the end, also on error.
+  kg /api (repeated)          GET /api/books, the saved query by name
+  kg /sparql (repeated)       GET /sparql?query=<the text>, the identical request every time
+  oxigraph (repeated)         GET /query?query=<the text>, the identical request every time
+  kg /sparql (distinct)       GET /sparql?query=<the text>%0ALIMIT%20<n>, a new n every request
+                              (bench/wrk/distinct.lua), so no two texts are equal
+  oxigraph (distinct)         the same stream against Oxigraph's /query
 
-Usage: python bench/server_vs_oxigraph.py [--clients 8] [--requests 50] [--rounds 3] [--quick]
+Before timing, each target is asked once and must answer the four rows of her four books (the
+same rows from every target). Each target gets an unmeasured warm-up (--warmup seconds), then
+--rounds rounds run the five in turn; requests/s, p50 and p99 are the medians over the rounds
+(each round's p50 and p99 are wrk's, over all of that round's requests).
+
+Targets (issue 12): kg /api and kg /sparql (repeated) >= 0.5x Oxigraph's requests/s (repeated);
+kg /sparql (distinct) >= 0.25x Oxigraph's (distinct); p99 under 20 ms for the three kg targets;
+no errors (non-2xx answers, socket errors, timeouts) on any target. Exit status: 0 all met,
+1 a target missed (each miss is printed), 2 an error (wrk missing, a server not starting,
+answers that differ).
+
+wrk and both servers share the machine's cores: on a 2-core machine wrk's two threads take CPU
+from the server under test, alike for both servers.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
-import itertools
 import json
-import math
 import os
-import re
+import platform
 import shutil
 import signal
 import socket
@@ -33,24 +46,43 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))  # for kg.queries: the saved query's parameter default, as kg reads it
+ROOT = HERE.parent  # the kg tree served, and the kg code run (python -m kg, cwd ROOT)
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 
-from kg import queries  # noqa: E402
+# Run inside the project's virtualenv (kg, and the oxigraph CLI next to its python).
+if VENV_PYTHON.is_file() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.parent.resolve():
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+import sparql_rows  # noqa: E402  (bench/, on sys.path as the script's folder)
 
 HOST = "127.0.0.1"
-RESULTS_JSON = "application/sparql-results+json"
+# kg serve's command line, after `python -m kg --root ROOT`; --host and --port are added.
+# --per-client 0: wrk's 8 connections all come from 127.0.0.1, which kg would otherwise count as
+# one client and run one SPARQL text at a time for; 8 real clients have 8 addresses.
+KG_SERVE = ["serve", "--workers", "2", "--per-client", "0"]
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+QUERY = "books"
+CONNECTIONS, THREADS = 8, 2
+ACCEPT = "application/sparql-results+json"
+WRK_DIR = HERE / "wrk"
+JSON_MARK = "KG-BENCH-JSON "
+
+REPEATED_MIN = 0.5  # kg / oxigraph requests/s, repeated request
+DISTINCT_MIN = 0.25  # kg / oxigraph requests/s, distinct query texts
+P99_MAX_MS = 20.0  # kg's p99 latency, every kg target
+
+
+class BenchError(Exception):
+    """Something that stops the bench: exit 2 with this message."""
 
 
 def free_port() -> int:
@@ -63,19 +95,20 @@ def free_port() -> int:
 
 
 class Server:
-    """A server subprocess in its own session, stopped (terminate, then kill) by stop()."""
+    """A server subprocess in its own session (its workers in its group), stopped by stop()."""
 
-    def __init__(
-        self, name: str, command: list[str], port: int, probe: str, log: Path, env=None
-    ) -> None:
-        self.name, self.port, self.url, self.log = name, port, f"http://{HOST}:{port}", log
+    def __init__(self, name: str, command: list[str], port: int, probe: str, log: Path, env):
+        self.name, self.command, self.port, self.log = name, command, port, log
+        self.url = f"http://{HOST}:{port}"
         with open(log, "wb") as output:
             self.process = subprocess.Popen(
                 command,
+                cwd=ROOT,
                 env=env,
+                stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its workers share its process group, stopped with it
+                start_new_session=True,
             )
         try:
             self._wait(probe)
@@ -83,314 +116,420 @@ class Server:
             self.stop()
             raise
 
-    def _wait(self, probe: str, limit: float = 90) -> None:
+    def _wait(self, probe: str, limit: float = 120) -> None:
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early:\n{self.output()}")
+                raise BenchError(f"{self.name} exited {self.process.returncode}:\n{self.output()}")
             try:
                 with urllib.request.urlopen(self.url + probe, timeout=5) as response:
                     if response.status == 200:
                         return
             except (OSError, urllib.error.HTTPError):
                 time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer within {limit:g} s:\n{self.output()}")
+        raise BenchError(f"{self.name} did not answer within {limit:g} s:\n{self.output()}")
 
     def output(self) -> str:
-        return self.log.read_text("utf-8", "replace")[-2000:]
+        return self.log.read_text("utf-8", "replace")[-3000:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        """SIGTERM to the server's process group, SIGKILL to what is left after 10 s."""
+        group = self.process.pid  # its own session: the group id is its pid
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # leftovers of this group, if any
+            os.killpg(group, signal.SIGKILL)  # leftovers of this group (workers), if any
+        if self.process.poll() is None:
+            self.process.wait(5)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("KG_ROOT", "KG_STORE")}
+    return {**env, **extra}
+
+
+def export_graph(workdir: Path) -> Path:
+    graph = workdir / "graph.nq"
+    command = [sys.executable, "-m", "kg", "--root", str(ROOT), "export", "--format", "nq"]
+    done = subprocess.run(
+        [*command, "--output", str(graph)],
+        cwd=ROOT,
+        env=clean_env(KG_CACHE_DIR=""),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(f"kg export failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return graph
 
 
 def start_kg(workdir: Path) -> Server:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
-    env["KG_CACHE_DIR"] = str(workdir / "kg-cache")  # a private cache, never the user's
-    command = [sys.executable, "-m", "kg.cli", "--root", str(ROOT), "serve"]
-    command += ["--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "kg", "--root", str(ROOT), *KG_SERVE]
+    command += ["--host", HOST, "--port", str(port)]
+    env = clean_env(KG_CACHE_DIR=str(workdir / "kg-cache"))  # a private cache, never the user's
     return Server("kg serve", command, port, "/sparql", workdir / "kg.log", env)
 
 
-def start_oxigraph(workdir: Path) -> Server:
-    export = workdir / "graph.nt"
-    store = workdir / "store"
-    kg = [sys.executable, "-m", "kg.cli", "--root", str(ROOT)]
-    subprocess.run(
-        [*kg, "export", "--format", "nt", "--output", str(export)],
-        check=True,
+def start_oxigraph(workdir: Path, graph: Path) -> Server:
+    store = workdir / "oxigraph-store"
+    done = subprocess.run(
+        [str(OXIGRAPH), "load", "--location", str(store), "--file", str(graph)],
         capture_output=True,
+        text=True,
+        check=False,
     )
-    subprocess.run(
-        [str(OXIGRAPH), "load", "--location", str(store), "--file", str(export)],
-        check=True,
-        capture_output=True,
-    )
+    if done.returncode != 0:
+        raise BenchError(f"oxigraph load failed ({done.returncode}): {done.stderr.strip()}")
     port = free_port()
     command = [str(OXIGRAPH), "serve-read-only", "--location", str(store)]
     command += ["--bind", f"{HOST}:{port}"]
-    probe = "/query?" + urlencode({"query": "ASK {}"})
-    return Server("oxigraph", command, port, probe, workdir / "oxigraph.log")
+    probe = "/query?" + "query=" + quote("ASK {}", safe="")
+    return Server("oxigraph", command, port, probe, workdir / "oxigraph.log", clean_env())
 
 
-# --- what is asked ----------------------------------------------------------------------------
+# --- the targets and wrk ------------------------------------------------------------------------
 
 
 @dataclass
 class Target:
-    """One row of the table: a server, a query, a request pattern, and what was measured."""
-
-    query: str  # the saved query's name
-    system: str  # "kg" or "oxigraph"
-    route: str  # "/api", "/sparql" or "/query"
-    pattern: str  # "same" or "unique"
+    key: str
+    label: str
     server: Server
-    paths: Callable[[], str]  # the next request's path and query string
-    latencies: list[float] = field(default_factory=list)  # successful requests, all rounds
-    rps: list[float] = field(default_factory=list)  # one per round
-    client_cpu: list[float] = field(default_factory=list)  # load generator's CPU / wall
-    errors: int = 0
-    sent: int = 0
+    path: str  # the request's path and query string; for a distinct stream, its prefix
+    distinct: bool = False
+    rounds: list[dict] = field(default_factory=list)  # wrk's numbers, one per round
 
-    @property
-    def label(self) -> str:
-        return f"{self.query} {self.system} {self.route} ({self.pattern})"
+    def sample_path(self) -> str:
+        """A request as the target sends it (for a distinct stream: one of its texts)."""
+        return self.path + ("%0ALIMIT%2099" if self.distinct else "")
 
-
-def saved_query_text(name: str) -> str:
-    """A saved query's text with its default parameter values written in as constants."""
-    saved = queries.read_query_file(ROOT / "queries" / f"{name}.rq")
-    text = saved.text
-    for variable, term in queries.bind(saved, {}).items():
-        text = re.sub(rf"[?$]{re.escape(variable)}\b", lambda _m, t=term: t.n3(), text)
-    return text
+    def median(self, what: str) -> float:
+        return statistics.median(r[what] for r in self.rounds)
 
 
-def sparql_paths(route: str, text: str, unique: bool, counter: Iterator[int]) -> Callable[[], str]:
-    if not unique:
-        fixed = f"{route}?query={quote(text)}"
-        return lambda: fixed
-    return lambda: f"{route}?query=" + quote(text + f"\n# {next(counter)}\n")
+def make_targets(kg: Server, oxigraph: Server, text: str) -> list[Target]:
+    encoded = quote(text, safe="")
+    return [
+        Target("kg_api_repeated", f"kg /api/{QUERY} (repeated)", kg, f"/api/{QUERY}"),
+        Target("kg_sparql_repeated", "kg /sparql (repeated)", kg, f"/sparql?query={encoded}"),
+        Target("oxigraph_repeated", "oxigraph (repeated)", oxigraph, f"/query?query={encoded}"),
+        Target(
+            "kg_sparql_distinct",
+            "kg /sparql (distinct)",
+            kg,
+            f"/sparql?query={encoded}",
+            True,
+        ),
+        Target(
+            "oxigraph_distinct",
+            "oxigraph (distinct)",
+            oxigraph,
+            f"/query?query={encoded}",
+            True,
+        ),
+    ]
 
 
-def targets_for(name: str, kg: Server, oxigraph: Server, counter: Iterator[int]) -> list[Target]:
-    text = saved_query_text(name)
-    api = f"/api/{name}"
-    rows = [Target(name, "kg", "/api", "same", kg, lambda: api)]
-    for pattern in ("same", "unique"):
-        unique = pattern == "unique"
-        rows.append(
-            Target(
-                name, "kg", "/sparql", pattern, kg, sparql_paths("/sparql", text, unique, counter)
-            )
-        )
-        rows.append(
-            Target(
-                name,
-                "oxigraph",
-                "/query",
-                pattern,
-                oxigraph,
-                sparql_paths("/query", text, unique, counter),
-            )
-        )
-    return rows
-
-
-# --- checking and load --------------------------------------------------------------------------
-
-
-def fetch(target: Target) -> dict:
+def ask(target: Target) -> list[sparql_rows.Row]:
     request = urllib.request.Request(
-        target.server.url + target.paths(), headers={"Accept": RESULTS_JSON}
+        target.server.url + target.sample_path(), headers={"Accept": ACCEPT}
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace").strip()[:500]
+        raise BenchError(f"{target.label}: HTTP {error.code}: {detail}") from None
+    except OSError as error:
+        raise BenchError(f"{target.label}: {error}") from None
+    try:
+        return sparql_rows.rows(body)
+    except ValueError as error:
+        raise BenchError(f"{target.label}: {error}") from None
 
 
-def rows_of(answer: dict) -> list[tuple[tuple[str, str], ...]]:
-    """Rows as sorted (variable, value) pairs: term values only (the two differ on xsd:string)."""
-    return sorted(
-        tuple(sorted((k, v["value"]) for k, v in row.items()))
-        for row in answer["results"]["bindings"]
-    )
+def check(targets: list[Target]) -> int:
+    answers = {t.key: ask(t) for t in targets}
+    first = targets[0]
+    for t in targets:
+        if answers[t.key] != answers[first.key]:
+            raise BenchError(
+                f"{t.label} answers {len(answers[t.key])} rows that differ from "
+                f"{first.label}'s {len(answers[first.key])}"
+            )
+    if QUERY == "books" and (wrong := sparql_rows.check_books(answers[first.key])):
+        raise BenchError(f"{first.label}: {wrong}")
+    return len(answers[first.key])
 
 
-def check(targets: list[Target], expected_rows: int | None) -> int:
-    """Every target gives the same rows (and `expected_rows` of them, when given)."""
-    answers = {t.label: rows_of(fetch(t)) for t in targets}
-    first = targets[0].label
-    for label, rows in answers.items():
-        if rows != answers[first]:
-            sys.exit(f"{label}: {len(rows)} rows that differ from {first}'s {len(answers[first])}")
-    count = len(answers[first])
-    if expected_rows is not None and count != expected_rows:
-        sys.exit(f"{first}: {count} rows, expected {expected_rows}")
-    if count == 0:
-        sys.exit(f"{first}: no rows; nothing worth timing")
-    return count
+class Wrk:
+    """Runs wrk; numbers each distinct stream's texts apart from every other run's."""
 
+    def __init__(self, wrk: str) -> None:
+        self.wrk = wrk
+        self.invocations = 0
 
-def load(target: Target, clients: int, per_client: int, time_limit: float) -> None:
-    """Closed loop: `clients` threads, each sends up to `per_client` requests back to back."""
-    barrier = threading.Barrier(clients + 1)
-    lock = threading.Lock()
-    deadline = [0.0]
-
-    def client() -> None:
-        connection = http.client.HTTPConnection(HOST, target.server.port, timeout=60)
-        mine: list[float] = []
-        errors = sent = 0
-        barrier.wait()
+    def run(self, target: Target, seconds: float) -> dict:
+        self.invocations += 1
+        command = [self.wrk, "-c", str(CONNECTIONS), "-t", str(THREADS), "-d", f"{seconds:g}s"]
+        command += ["--latency", "--timeout", "10s", "-H", f"Accept: {ACCEPT}"]
+        if target.distinct:
+            base = self.invocations * 10**12  # this run's texts: n from base up, never reused
+            command += ["-s", str(WRK_DIR / "distinct.lua"), target.server.url + "/"]
+            command += ["--", target.path, str(base), str(THREADS)]
+        else:
+            command += ["-s", str(WRK_DIR / "report.lua"), target.server.url + target.path]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         try:
-            for _ in range(per_client):
-                if time.perf_counter() > deadline[0]:
-                    break
-                path = target.paths()
-                sent += 1
-                start = time.perf_counter()
-                try:
-                    connection.request("GET", path, headers={"Accept": RESULTS_JSON})
-                    response = connection.getresponse()
-                    response.read()
-                    if response.status != 200:
-                        errors += 1
-                        continue
-                except (OSError, http.client.HTTPException):
-                    errors += 1
-                    connection.close()  # reopened by the next request
-                    continue
-                mine.append(time.perf_counter() - start)
-        finally:
-            connection.close()
-            with lock:
-                target.latencies.extend(mine)
-                target.errors += errors
-                target.sent += sent
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    before = len(target.latencies)
-    deadline[0] = time.perf_counter() + time_limit
-    cpu, start = time.process_time(), time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    target.rps.append((len(target.latencies) - before) / wall)
-    target.client_cpu.append((time.process_time() - cpu) / wall)
+            out, err = process.communicate(timeout=seconds + 60)
+        except BaseException:  # a timeout, Ctrl-C: wrk must not outlive the bench
+            process.kill()
+            process.wait()
+            raise
+        if process.returncode != 0:
+            raise BenchError(f"wrk exited {process.returncode} on {target.label}: {err.strip()}")
+        for line in out.splitlines():
+            if line.startswith(JSON_MARK):
+                numbers = json.loads(line[len(JSON_MARK) :])
+                break
+        else:
+            raise BenchError(f"wrk printed no measurements for {target.label}:\n{out}{err}")
+        duration = numbers["duration_us"] / 1e6
+        errors = sum(numbers["errors"].values())
+        return {
+            "requests": numbers["requests"],
+            "duration_s": duration,
+            "rps": (numbers["requests"] - numbers["errors"]["status"]) / duration,
+            "p50_ms": numbers["latency_us"]["p50"] / 1000,
+            "p90_ms": numbers["latency_us"]["p90"] / 1000,
+            "p99_ms": numbers["latency_us"]["p99"] / 1000,
+            "max_ms": numbers["latency_us"]["max"] / 1000,
+            "errors": errors,
+            "errors_by_kind": numbers["errors"],
+            "wrk_output": out.replace(line, "").strip(),
+        }
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+def wrk_version(wrk: str) -> str:
+    done = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
+    return (done.stdout + done.stderr).strip().splitlines()[0] if done.stdout + done.stderr else ""
 
 
-def load_average() -> str:
-    """The machine's 1/5/15-minute load: other work on a shared machine skews the numbers."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+def version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def git_describe() -> str:
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), *arguments], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "kg")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes in kg/" if dirty else "")
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 # --- the run ------------------------------------------------------------------------------------
 
 
-def report(targets: list[Target], expected: int) -> None:
-    peer = {t.pattern: t for t in targets if t.system == "oxigraph"}
-    for target in targets:
-        rps = statistics.median(target.rps)
-        p50 = statistics.median(target.latencies) * 1000 if target.latencies else math.nan
-        p99 = percentile(target.latencies, 0.99) * 1000 if target.latencies else math.nan
-        line = (
-            f"{target.label:<42} {rps:>7.1f} {p50:>8.1f} {p99:>8.1f} {target.errors:>6} "
-            f"{statistics.median(target.client_cpu):>6.2f}"
-        )
-        if target.system == "kg":
-            ox = peer[target.pattern]
-            ox_p50 = statistics.median(ox.latencies) * 1000
-            line += f" {rps / statistics.median(ox.rps):>9.3f} {p50 / ox_p50:>9.1f}"
-        if target.sent < expected:
-            line += f"  (time limit: {target.sent} of {expected} sent)"
-        print(line, flush=True)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    parser.add_argument(
-        "--requests", type=int, default=50, help="requests per client per round (default 50)"
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="rounds over all targets, interleaved (default 3)"
-    )
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per client (2)")
-    parser.add_argument(
-        "--time-limit", type=float, default=15, help="seconds per target per round at most (15)"
+        "--duration", type=float, default=10, help="seconds of load per target and round (10)"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="4 clients x 10 requests, 1 round, 10 s limit"
+        "--rounds", type=int, default=1, help="rounds over the five targets, in turn (1)"
     )
-    parser.add_argument("queries", nargs="*", default=["books", "claims-by-source"])
+    parser.add_argument(
+        "--warmup", type=float, default=2, help="unmeasured seconds of load per target first (2)"
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the measurements here")
     args = parser.parse_args()
-    if args.quick:
-        args.clients, args.requests, args.rounds, args.warmup = 4, 10, 1, 1
-        args.time_limit = min(args.time_limit, 10)
-    if not OXIGRAPH.exists():
-        sys.exit(f"no oxigraph CLI at {OXIGRAPH}; install it into this environment")
+    if args.duration < 1 or args.rounds < 1 or args.warmup < 0:
+        parser.error("--duration must be >= 1, --rounds >= 1, --warmup >= 0")
+    return args
 
+
+def measure(args: argparse.Namespace, wrk: Wrk, workdir: Path, servers: list[Server]) -> int:
+    if not OXIGRAPH.exists():
+        raise BenchError(f"no oxigraph CLI at {OXIGRAPH}: pip install oxigraph in this venv")
+    text = (ROOT / "queries" / f"{QUERY}.rq").read_text("utf-8")
+    graph = export_graph(workdir)
+    servers.append(start_oxigraph(workdir, graph))
+    servers.append(start_kg(workdir))
+    oxigraph, kg = servers
+    targets = make_targets(kg, oxigraph, text)
+    rows = check(targets)
+    by_key = {t.key: t for t in targets}
+    load_start = load_average()
+    print(
+        f"kg serve vs oxigraph serve-read-only: {QUERY} ({rows} rows from each of the "
+        f"{len(targets)} targets, the same); wrk -c {CONNECTIONS} -t {THREADS}, "
+        f"{args.duration:g} s per target and round, {args.rounds} round(s), "
+        f"{args.warmup:g} s warm-up\nkg: python -m kg --root {ROOT} {' '.join(KG_SERVE)} "
+        f"(kg at {git_describe()}); oxigraph {version('oxigraph')}; {wrk_version(wrk.wrk)}; "
+        f"load average {' '.join(map(str, load_start))}",
+        flush=True,
+    )
+    if args.warmup > 0:
+        for target in targets:
+            wrk.run(target, args.warmup)
+    for round_number in range(args.rounds):
+        for target in targets:
+            target.rounds.append(wrk.run(target, args.duration))
+            print(
+                f"  round {round_number + 1}: {target.label}: {target.rounds[-1]['rps']:.1f} req/s",
+                file=sys.stderr,
+                flush=True,
+            )
+    load_end = load_average()
+
+    print(f"\n{'target':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for t in targets:
+        errors = sum(r["errors"] for r in t.rounds)
+        print(
+            f"{t.label:<26} {t.median('rps'):>9.1f} {t.median('p50_ms'):>8.2f} "
+            f"{t.median('p99_ms'):>8.2f} {errors:>7}"
+        )
+    checks: list[dict] = []
+
+    def ratio(top: str, bottom: str, bound: float) -> None:
+        value = by_key[top].median("rps") / by_key[bottom].median("rps")
+        checks.append(
+            {
+                "what": f"{by_key[top].label} / {by_key[bottom].label} req/s",
+                "value": value,
+                "target": f">= {bound:g}",
+                "met": value >= bound,
+            }
+        )
+
+    ratio("kg_api_repeated", "oxigraph_repeated", REPEATED_MIN)
+    ratio("kg_sparql_repeated", "oxigraph_repeated", REPEATED_MIN)
+    ratio("kg_sparql_distinct", "oxigraph_distinct", DISTINCT_MIN)
+    for t in targets:
+        if t.server is kg:
+            p99 = t.median("p99_ms")
+            checks.append(
+                {
+                    "what": f"{t.label} p99 ms",
+                    "value": p99,
+                    "target": f"< {P99_MAX_MS:g}",
+                    "met": p99 < P99_MAX_MS,
+                }
+            )
+    for t in targets:
+        errors = sum(r["errors"] for r in t.rounds)
+        if errors:
+            checks.append(
+                {"what": f"{t.label} errors", "value": errors, "target": "0", "met": False}
+            )
+
+    print(f"\n{'ratio or latency':<52} {'value':>8}  {'target':<7}")
+    for c in checks:
+        verdict = "met" if c["met"] else "MISSED"
+        print(f"{c['what']:<52} {c['value']:>8.3f}  {c['target']:<7} {verdict}")
+    print(f"load average at the end {' '.join(map(str, load_end))}")
+    missed = [
+        f"{c['what']} = {c['value']:.3f}, target {c['target']}" for c in checks if not c["met"]
+    ]
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+    else:
+        print("all targets met")
+    if args.json:
+        report = {
+            "bench": "server_vs_oxigraph",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "query": QUERY,
+            "rows": rows,
+            "kg": git_describe(),
+            "kg_command": kg.command,
+            "oxigraph_command": oxigraph.command,
+            "wrk": {
+                "version": wrk_version(wrk.wrk),
+                "connections": CONNECTIONS,
+                "threads": THREADS,
+                "duration_s": args.duration,
+                "rounds": args.rounds,
+                "warmup_s": args.warmup,
+            },
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "oxigraph": version("oxigraph"),
+                "load_average_start": load_start,
+                "load_average_end": load_end,
+            },
+            "targets": {
+                t.key: {
+                    "label": t.label,
+                    "rps": t.median("rps"),
+                    "p50_ms": t.median("p50_ms"),
+                    "p99_ms": t.median("p99_ms"),
+                    "rounds": t.rounds,
+                }
+                for t in targets
+            },
+            "checks": checks,
+            "missed": missed,
+            "all_met": not missed,
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        print(f"wrote {args.json}")
+    return 1 if missed else 0
+
+
+def main() -> int:
+    args = parse_args()
+    found = shutil.which("wrk")
+    if found is None:
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    # SIGTERM ends the run like Ctrl-C: the servers are stopped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     workdir = Path(tempfile.mkdtemp(prefix="kg-bench-serve-"))
     servers: list[Server] = []
     try:
-        servers.append(start_oxigraph(workdir))
-        servers.append(start_kg(workdir))
-        oxigraph, kg = servers
-        counter = itertools.count()  # numbers the "unique" requests, never twice in a run
-        groups: list[tuple[list[Target], int]] = []
-        for name in args.queries:
-            targets = targets_for(name, kg, oxigraph, counter)
-            rows = check(targets, 4 if name == "books" else None)
-            print(f"{name}: {rows} rows from each of its {len(targets)} targets", flush=True)
-            groups.append((targets, rows))
-        every = [t for targets, _ in groups for t in targets]
-        for target in every:
-            warm = Target(target.query, "", "", "", target.server, target.paths)
-            load(warm, args.clients, args.warmup, args.time_limit)
-        print(
-            f"{args.clients} clients x {args.requests} requests per target, {args.rounds} "
-            f"round(s) (at most {args.time_limit:g} s per target and round); closed loop, "
-            f"keep-alive connections, 127.0.0.1; load average {load_average()}",
-            flush=True,
-        )
-        for round_number in range(args.rounds):
-            for target in every:
-                load(target, args.clients, args.requests, args.time_limit)
-            print(f"round {round_number + 1} of {args.rounds} done", flush=True)
-        print()
-        print(
-            f"{'query / target':<42} {'rps':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-            f"{'client':>6} {'rps kg/ox':>9} {'p50 kg/ox':>9}"
-        )
-        for targets, _ in groups:
-            report(targets, args.clients * args.requests * args.rounds)
-        print(f"load average at the end {load_average()}")
-        print(
-            "rps: median of the rounds; p50/p99: over every request of every round; "
-            "client: the load generator's CPU use (cores)"
-        )
+        return measure(args, Wrk(found), workdir, servers)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 2
+    except Exception as error:  # a bench bug or a broken environment: still exit 2
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave a server
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for server in reversed(servers):
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
