@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from kg import queries, render
 from kg.errors import KgError
 from kg.files import size_text
-from kg.results import Answer
+from kg.results import Answer, Result
 from kg.store import Store
 
 
@@ -50,8 +50,7 @@ def answer(
 ) -> Answer:
     """A query's answer from `store`, rendered (see the module's steps)."""
     checked = query if isinstance(query, queries.CheckedQuery) else queries.check(query)
-    bindings = queries.bind(checked.query, values or {})
-    result = store.run(checked, bindings)
+    result = result_of(store, checked, values)
     if limits.max_rows is not None:
         result = result.limited(limits.max_rows)
     if limits.max_bytes is not None and result.least_bytes() > limits.max_bytes:
@@ -60,6 +59,16 @@ def answer(
     if limits.max_bytes is not None and len(rendered.body) > limits.max_bytes:
         raise too_large(checked.name, limits)
     return rendered
+
+
+def result_of(
+    store: Store,
+    query: queries.SavedQuery | queries.CheckedQuery,
+    values: dict[str, str] | None = None,
+) -> Result:
+    """Steps 1-3: the query checked, bound and run; its Result, not yet rendered."""
+    checked = query if isinstance(query, queries.CheckedQuery) else queries.check(query)
+    return store.run(checked, queries.bind(checked.query, values or {}))
 
 
 def too_large(name: str, limits: Limits) -> TooLarge:

@@ -283,11 +283,11 @@ def query(
         raise click.UsageError("give exactly one of NAME, --file FILE or --sparql TEXT")
     tree = tree_of(ctx)
     if name is not None:
-        saved = queries.get_query(tree, name)
-    elif query_file is not None:
-        saved = queries.read_query_file(Path(query_file))  # a regular UTF-8 file, capped
+        saved = queries.get_query(tree, name, header_if_needed=True)
+    elif query_file is not None:  # a regular UTF-8 file, capped
+        saved = queries.read_query_file(Path(query_file), header_if_needed=True)
     else:
-        saved = queries.from_text(sparql, "--sparql")
+        saved = queries.from_text(sparql, "--sparql", header_if_needed=True)
     values = queries.parse_param_options(params)
     from kg.answer import answer as answer_of
 

@@ -107,7 +107,9 @@ MAX_HEADER_BYTES = 64 * 1024  # a `#+` header larger than this is not a header
 # space, and <>"{}|^`\. kg.serve turns the same string into the OpenAPI pattern.
 IRI_EXCLUDED = (
     "".join(map(chr, range(0x21)))
-    + "".join(c for c in map(chr, range(0x21, 0x3001)) if c.isspace())
+    # every other character str.isspace() calls space (a test keeps this list complete)
+    + "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    + "\u200a\u2028\u2029\u202f\u205f\u3000"
     + '<>"{}|^`\\'
 )
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^" + re.escape(IRI_EXCLUDED) + "]*")
@@ -269,7 +271,12 @@ def parse_header(text: str, where: str) -> dict:
     return data
 
 
-def from_text(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
+def from_text(
+    text: str, name: str = "query", path: Path | None = None, header_if_needed: bool = False
+) -> SavedQuery:
+    """A saved query from its text. `header_if_needed`: read the `#+` header only when the query
+    has parameters (for their defaults): running a query needs nothing else of it, and reading
+    YAML is most of a small query's start-up. Listing and serving read it always."""
     where = str(path) if path else name
     text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as Windows editors write it
     if any("\udc80" <= char <= "\udcff" for char in text):  # undecodable bytes from argv
@@ -278,13 +285,16 @@ def from_text(text: str, name: str = "query", path: Path | None = None) -> Saved
         r"\S", re.sub(r"#[^\n]*", "", text)
     ):
         raise QueryError(f"{where}: the query is empty (only comments or blanks); write a query")
+    body = strip_comments_and_strings(text)
+    if header_if_needed and not PARAMETER.search(body):
+        return SavedQuery(name=name, text=text, path=path)
     header = parse_header(text, where)
     defaults: dict[str, str] = {}
     for item in header.get("defaults") or []:
         if isinstance(item, dict):
             defaults.update({str(k): str(v) for k, v in item.items()})
     parameters: dict[str, Parameter] = {}
-    for match in PARAMETER.finditer(strip_comments_and_strings(text)):
+    for match in PARAMETER.finditer(body):
         parameter = _parameter_from(match)
         if parameter.name in defaults:
             parameter = Parameter(**{**parameter.__dict__, "default": defaults[parameter.name]})
@@ -321,9 +331,9 @@ def query_path(tree: Tree, name: str) -> Path:
     raise QueryError(f"unknown query '{name}'{hint}")
 
 
-def get_query(tree: Tree, name: str) -> SavedQuery:
+def get_query(tree: Tree, name: str, header_if_needed: bool = False) -> SavedQuery:
     path = query_path(tree, name)
-    return from_text(read_text(path), name, path)
+    return from_text(read_text(path), name, path, header_if_needed)
 
 
 def read_text(path: Path) -> str:
@@ -336,8 +346,8 @@ def read_text(path: Path) -> str:
         raise QueryError(str(error)) from None
 
 
-def read_query_file(path: Path) -> SavedQuery:
-    return from_text(read_text(path), path.stem, path)
+def read_query_file(path: Path, header_if_needed: bool = False) -> SavedQuery:
+    return from_text(read_text(path), path.stem, path, header_if_needed)
 
 
 # The tokens a query is read as, in the order a SPARQL lexer tries them at each position. A
@@ -361,9 +371,7 @@ _TOKEN = re.compile(
     r"|(?P<other>.)",
     re.DOTALL,
 )
-# Keywords kg refuses wherever they are a keyword. Engines match keywords without a word
-# boundary (Oxigraph reads `FROMex:g` as FROM ex:g), so a word or a prefix that merely starts
-# with one is refused too.
+# Keywords kg refuses wherever they could be read as a keyword (see `_refused_in`).
 _REFUSED = ("service", "from")
 
 
@@ -450,15 +458,25 @@ def _position(text: str, offset: int) -> str:
     return f"{line}:{column}"
 
 
+def _refused_in(token: Token) -> str | None:
+    """The refused keyword a token could be read as, if any. Engines match keywords without a
+    word boundary (Oxigraph reads `trueSERVICE` after a subject and predicate as `true SERVICE`,
+    and `FROMex:g` as `FROM ex:g`), so a word, a language tag or a prefix holding one anywhere is
+    refused; in a prefixed name's local part, only where an engine might end the name first
+    (after a `.` or a `:`): `prov:wasDerivedFrom` and `kgv:fromClaim` are names."""
+    text = token.text.lower()
+    if token.kind == "pname":
+        prefix, _, local = text.partition(":")
+        text = prefix + " " + " ".join(re.findall(r"[.:]([a-z]+)", local))
+    elif token.kind not in ("word", "langtag"):
+        return None
+    found = re.search("|".join(_REFUSED), text)
+    return found.group() if found else None
+
+
 def _refuse_keywords(found: list[Token], text: str, where: str) -> None:
     for token in found:
-        if token.kind == "word":
-            word = token.text.lower()
-        elif token.kind == "pname":
-            word = token.text.partition(":")[0].lower()
-        else:
-            continue
-        refused = next((k for k in _REFUSED if word.startswith(k)), None)
+        refused = _refused_in(token)
         if refused is None:
             continue
         at = f"{where}:{_position(text, token.start)}"
@@ -466,11 +484,12 @@ def _refuse_keywords(found: list[Token], text: str, where: str) -> None:
             raise QueryError(
                 f"{at}: SERVICE is not allowed: kg never opens network connections; "
                 "query the loaded graph only"
+                + ("" if token.text.lower() == "service" else f" (or rename '{token.text}')")
             )
         raise QueryError(
             f"{at}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
             "and never reads other files or URLs; remove the FROM clause"
-            + ("" if word == "from" else f" (or rename '{token.text}')")
+            + ("" if token.text.lower() == "from" else f" (or rename '{token.text}')")
         )
 
 
@@ -496,8 +515,23 @@ def syntax_error(query: SavedQuery, error: Exception, engine: str = "Oxigraph") 
     found = re.match(r"error at (\d+):(\d+): (.*)", message)
     if found:
         line, column, message = found.groups()
-        return QueryError(f"{where}:{line}:{column}: malformed SPARQL: {message}")
-    return QueryError(f"{where}: malformed SPARQL ({engine}: {message})")
+        return QueryError(f"{where}:{line}:{column}: malformed SPARQL: {_plainer(message)}")
+    return QueryError(f"{where}: malformed SPARQL ({engine}: {_plainer(message)})")
+
+
+def _plainer(message: str) -> str:
+    """Oxigraph's "expected one of ..." lists every token and character class it could take
+    there: say its own sentence when it has one ("The query limit should be a non negative
+    integer"), else the first few tokens."""
+    sentence = re.search(r"[A-Za-z][a-z]*(?: [A-Za-z]+){3,}", message.removeprefix("expected"))
+    if sentence and "one of" not in sentence.group():
+        return sentence.group()
+    head, _, options = message.partition("expected one of ")
+    if not options:
+        return message[:300]
+    words = [w for w in options.split(", ") if re.fullmatch(r'"?[\w$:<>(?{}\[\]]+"?', w)]
+    more = ", ..." if len(words) > 8 else ""
+    return f"{head}expected one of {', '.join(words[:8])}{more}"
 
 
 def _check_nesting(text: str, where: str) -> None:

@@ -10,7 +10,6 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -19,6 +18,17 @@ from kg.errors import KgError
 from kg.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.iris import PREFIXES
 from kg.results import Answer, Result
+
+
+def escape(text: str) -> str:
+    """Text for XML character data (xml.sax.saxutils's escape, without importing urllib)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value in double quotes."""
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;") + '"'
+
 
 FSI, PDI = "\u2068", "\u2069"  # Unicode isolates keep right-to-left text from reordering a row
 

@@ -169,6 +169,7 @@ def run_shacl(
     from pyshacl import validate  # heavy: imported only when validating
 
     check_shape_queries(shapes)  # SHACL-SPARQL must pass the same authority as `kg query`
+    close_rdflib_to_the_network()  # and rdflib, which pyshacl runs it with, reads no FROM
 
     # Parsed graphs only (never paths or URLs), no inference, no owl:imports: nothing is fetched.
     try:
@@ -209,6 +210,16 @@ def run_shacl(
 
 
 SPARQL_IN_SHAPES = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def close_rdflib_to_the_network() -> None:
+    """rdflib loads FROM/FROM NAMED IRIs over the network or disk by default; turn that off.
+
+    `queries.check` refuses such queries outright; this is the second lock on the same door.
+    """
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 def check_shape_queries(shapes: Graph) -> None:

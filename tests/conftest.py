@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.load import Tree, find_tree, load
+from kg.load import load
+from kg.tree import Tree, find_tree
 from kg.validate import validate_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +37,36 @@ def loaded(shipped):
 @pytest.fixture(scope="session")
 def shipped_report(shipped):
     return validate_tree(shipped)
+
+
+def run_query(where, query, values: dict[str, str] | None = None):
+    """A saved query's answer from the memory store (Oxigraph) of `where` (a Tree, a root, or a
+    LoadedGraph), through kg's one query path, in rdflib terms for the assertions: an
+    rdflib.query.Result (rows with attribute access, `.askAnswer`, `.graph`)."""
+    from rdflib import Graph, Variable
+    from rdflib.query import Result
+
+    from kg.answer import result_of
+    from kg.store import open_store
+    from kg.store.oxigraph import rdflib_triple, to_rdflib
+
+    tree = getattr(where, "tree", where)
+    tree = tree if isinstance(tree, Tree) else find_tree(tree)
+    found = result_of(open_store("memory", tree), query, values)
+    converted = Result(found.form)
+    if found.form == "ASK":
+        converted.askAnswer = found.boolean
+    elif found.form == "SELECT":
+        converted.vars = [Variable(name) for name in found.variables]
+        converted.bindings = [
+            {v: to_rdflib(t) for v, t in zip(converted.vars, row, strict=True) if t is not None}
+            for row in found.rows
+        ]
+    else:
+        converted.graph = Graph()
+        for triple in found.triples:
+            converted.graph.add(rdflib_triple(triple))
+    return converted
 
 
 def copy_tree(root: Path) -> Path:

@@ -17,11 +17,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import bulkload
 from kg.cli import cli
 from kg.errors import DataSyntaxError
-from kg.load import find_tree, load
-from kg.store import build_oxigraph
+from kg.load import load
+from kg.store import bulkload
+from kg.store.oxigraph import build_oxigraph
+from kg.tree import find_tree
 from tests.conftest import REPO
 
 HEADER = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.load import find_tree
+from kg.tree import find_tree
 from kg.validate import validate_tree
 
 HEAD = """@prefix kgr: <https://kg.example.org/kassis/id/> .

@@ -21,7 +21,8 @@ import kg.files
 from kg.cli import cli
 from kg.export import FORMATS, ExportError, export
 from kg.files import OutputError, write_atomically
-from kg.load import find_tree, load
+from kg.load import load
+from kg.tree import find_tree
 
 REPO = Path(__file__).resolve().parent.parent
 TRIPLE_FORMATS = [name for name, spec in FORMATS.items() if not spec.quads]
@@ -142,7 +143,7 @@ def test_blank_nodes_get_stable_labels(odd_tree, tmp_path):
     script = (
         "import hashlib, sys\n"
         "from kg.export import FORMATS, export\n"
-        "from kg.load import find_tree, load\n"
+        "from kg.load import load\nfrom kg.tree import find_tree\n"
         "loaded = load(find_tree(sys.argv[1]))\n"
         "for fmt in FORMATS:\n"
         "    print(fmt, hashlib.sha256(export(loaded, fmt)).hexdigest())\n"

@@ -12,11 +12,12 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import PROV, RDF, SDO
 
-from kg.load import find_tree, load
+from kg.load import load
 from kg.namespaces import KGR, KGV
-from kg.queries import get_query, list_queries, run
+from kg.queries import get_query, list_queries
+from kg.tree import find_tree
 from kg.validate import format_text, validate_tree
-from tests.conftest import REPO
+from tests.conftest import REPO, run_query
 
 TARGET = 10_000
 
@@ -75,7 +76,7 @@ def test_the_tree_validates_at_the_size_asked_for(synthetic):
 
 def test_books_has_her_four_books_and_every_saved_query_returns_rows(synthetic, synthetic_graph):
     tree = find_tree(synthetic[0])
-    books = list(run(synthetic_graph, get_query(tree, "books")))
+    books = list(run_query(tree, get_query(tree, "books")))
     assert len(books) == 4
     assert {str(row.isbn) for row in books} == {
         "9781492880608",
@@ -83,10 +84,10 @@ def test_books_has_her_four_books_and_every_saved_query_returns_rows(synthetic, 
         "9782810007318",
         "9782940523634",
     }
-    assert len(run(synthetic_graph, get_query(tree, "counts-by-class"))) > 0
+    assert len(run_query(tree, get_query(tree, "counts-by-class"))) > 0
     empty = []
     for query in list_queries(tree):  # defaults bind the parameterised ones
-        result = run(synthetic_graph, query)
+        result = run_query(tree, query)
         if not (result.askAnswer if result.type == "ASK" else len(result)):
             empty.append(query.name)
     assert empty == []

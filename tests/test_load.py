@@ -7,8 +7,9 @@ from rdflib import Literal
 from rdflib.namespace import PROV, RDF, SDO
 
 from kg.errors import DataSyntaxError
-from kg.load import find_tree, load, statement_iri
+from kg.load import load, statement_iri
 from kg.namespaces import CLAIM, KGR, KGV, SRC
+from kg.tree import find_tree
 
 PREFIXES = """@prefix kgr: <https://kg.example.org/kassis/id/> .
 @prefix src: <https://kg.example.org/kassis/source/> .

@@ -15,10 +15,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import PROV, RDF, SDO
 from starlette.testclient import TestClient
 
-from kg.load import find_tree
 from kg.namespaces import KGR, KGV, SRC
 from kg.queries import list_queries
 from kg.serve import Settings, create_app
+from kg.tree import find_tree
 from kg.validate import count
 
 from .conftest import REPO

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import PROV, RDF
 
-from kg.load import find_tree, load
+from kg.load import load
 from kg.namespaces import KGV
+from kg.tree import find_tree
 from kg.validate import mentions, validate_tree
 
 REPO = Path(__file__).resolve().parent.parent

@@ -159,7 +159,7 @@ def test_her_books_are_four_nodes(loaded):
 
 def test_her_books_are_four_on_oxigraph_too(tmp_path, shipped):
     pytest.importorskip("pyoxigraph")
-    from kg import bulkload
+    from kg.store import bulkload
 
     bulkload.write(tmp_path / "store", bulkload.plan(shipped))
     store = open_store(f"oxigraph:{tmp_path / 'store'}", shipped)

@@ -23,12 +23,14 @@ from starlette.testclient import TestClient
 
 from kg.cli import cli
 from kg.errors import NotFoundError
-from kg.load import find_tree, load
+from kg.load import load
 from kg.namespaces import KGV, SRC
-from kg.queries import get_query, run
-from kg.render import short
+from kg.queries import get_query
 from kg.serve import Settings, create_app
+from kg.terms import short
+from kg.tree import find_tree
 from kg.why import Outlets, Reason, explain, explain_source
+from tests.conftest import run_query
 
 from .conftest import REPO
 from .test_pages import HTML, Page
@@ -509,7 +511,7 @@ def test_article_page_shows_its_reason_for_every_fact(client):
 
 
 def rows(loaded, root: Path, name: str) -> list[tuple[str | None, ...]]:
-    result = run(loaded.graph, get_query(find_tree(root), name), {})
+    result = run_query(loaded, get_query(find_tree(root), name), {})
     return [tuple(None if v is None else short(v) for v in row) for row in result]
 
 
@@ -566,7 +568,7 @@ def test_why_and_the_queries_agree_on_the_shipped_graph(loaded, shipped):
     for subject in sorted({graph.value(s, RDF.subject) for s in loaded.statements}):
         for statement in explain(loaded, str(subject)).as_subject:
             explained[statement.statement] = statement
-    corroboration = run(loaded.graph, get_query(shipped, "facts-by-corroboration"), {})
+    corroboration = run_query(loaded, get_query(shipped, "facts-by-corroboration"), {})
     assert {str(row.statement) for row in corroboration} == set(explained)
     for row in corroboration:
         outlets = explained[str(row.statement)].outlets
@@ -575,7 +577,7 @@ def test_why_and_the_queries_agree_on_the_shipped_graph(loaded, shipped):
             len(outlets.by_entry_words),
             len(outlets.topic_only),
         ), row.statement
-    for row in run(loaded.graph, get_query(shipped, "facts-with-sources"), {}):
+    for row in run_query(loaded, get_query(shipped, "facts-with-sources"), {}):
         sources = {s.iri: s for s in explained[str(row.statement)].sources}
         reason = sources[str(row.source)].reason
         assert (str(row.reason) if row.reason is not None else None) == (

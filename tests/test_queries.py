@@ -20,9 +20,9 @@ from rdflib.plugins.sparql import prepareQuery
 from kg.cli import cli
 from kg.dates import bounds
 from kg.namespaces import CLAIM, KGR, KGV, SRC
-from kg.queries import QueryError, from_text, get_query, list_queries, prepare, run
-from kg.render import short
-from tests.conftest import REPO
+from kg.queries import QueryError, check, from_text, get_query, list_queries
+from kg.terms import short
+from tests.conftest import REPO, run_query
 
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 ARTICLE = SRC["wikipedia-randa-kassis"]
@@ -39,7 +39,7 @@ NOT_STANDALONE: set[str] = set()  # queries that rely on kg predeclaring prefixe
 
 def select(loaded, tree, query: str, **params: str) -> list[dict[str, str | None]]:
     """Run a saved SELECT query; rows are {variable: value as `kg` shows it, CURIE or lexical}."""
-    result = run(loaded.graph, get_query(tree, query), params)
+    result = run_query(loaded, get_query(tree, query), params)
     assert result.type == "SELECT", query
     names = [str(v) for v in result.vars]
     return [
@@ -96,7 +96,7 @@ def test_query_file_has_a_full_header_and_parses(path: Path):
     assert saved.description, f"{path.name}: no description"
     assert saved.tags and all(saved.tags), f"{path.name}: no tags"
     assert saved.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-    prepare(saved)  # read-only, no SERVICE/FROM, parameters only read
+    check(saved)  # read-only, no SERVICE/FROM, parameters only read
     body = "\n".join(line for line in saved.text.splitlines() if not line.startswith("#"))
     if saved.form == "SELECT":
         assert "ORDER BY" in body.upper(), f"{path.name}: SELECT rows need an ORDER BY"
@@ -140,7 +140,7 @@ def test_query_runs_with_its_defaults_or_a_sample(loaded, shipped, path: Path):
         for p in saved.parameters
         if p.required and p.default is None
     }
-    result = run(loaded.graph, saved, samples)
+    result = run_query(loaded, saved, samples)
     if result.type == "ASK":
         answer = result.askAnswer
     elif result.type == "SELECT":
@@ -334,7 +334,7 @@ def test_timeline(loaded, shipped):
 
 
 def test_timeline_runs_by_first_day_undated_last(loaded, shipped):
-    result = run(loaded.graph, get_query(shipped, "timeline"), {})
+    result = run_query(loaded, get_query(shipped, "timeline"), {})
     keys = []
     for row in result:
         date = row.date if row.date is not None else row.endDate
@@ -397,7 +397,7 @@ def test_timeline_from_to_keeps_what_overlaps(loaded, shipped, params, expected)
 
 def test_timeline_refuses_a_date_that_is_not_a_day(loaded, shipped):
     with pytest.raises(QueryError, match=r"xsd:date"):
-        run(loaded.graph, get_query(shipped, "timeline"), {"from": "2014"})
+        run_query(loaded, get_query(shipped, "timeline"), {"from": "2014"})
 
 
 def test_astana_rounds(loaded, shipped):
@@ -713,7 +713,7 @@ def test_is_fact_sourced(loaded, shipped):
 
     def answer(subject: str, predicate: str, obj: str) -> bool:
         values = {"subject": subject, "predicate": predicate, "object": obj}
-        return run(loaded.graph, ask, values).askAnswer
+        return run_query(loaded, ask, values).askAnswer
 
     assert answer("kgr:randa-kassis", "schema:spouse", "kgr:fabien-baussart") is True
     # The inverse of a spouse fact is asserted by the loader, with a statement of its own.
@@ -739,7 +739,7 @@ def test_is_fact_sourced_exit_codes_through_the_cli():
 def test_entity_card(loaded, shipped, entity):
     graph = loaded.graph
     node = iri(graph, entity)
-    card = run(graph, get_query(shipped, "entity-card"), {"entity": entity}).graph
+    card = run_query(loaded, get_query(shipped, "entity-card"), {"entity": entity}).graph
     facts = set(graph.triples((node, None, None)))
     assert facts and facts <= set(card)
     about = {s for s in statements(graph) if graph.value(s, RDF.subject) == node}
@@ -765,7 +765,7 @@ def test_entity_card(loaded, shipped, entity):
 
 
 def test_entity_card_gives_the_reason_a_reference_is_credited(loaded, shipped):
-    card = run(loaded.graph, get_query(shipped, "entity-card"), {}).graph  # the Astana Platform
+    card = run_query(loaded, get_query(shipped, "entity-card"), {}).graph  # the Astana Platform
     reasons = {
         (card.value(credit, PROV.entity), card.value(credit, KGV.topicOnly))
         for credit in card.subjects(RDF.type, PROV.Derivation)
@@ -885,7 +885,7 @@ def test_sources_published_in_any_year_matches_the_dates(loaded, shipped, year):
 
 def test_sources_published_in_refuses_a_non_year(loaded, shipped):
     with pytest.raises(QueryError, match=r"xsd:gYear"):
-        run(loaded.graph, get_query(shipped, "sources-published-in"), {"year": "twenty"})
+        run_query(loaded, get_query(shipped, "sources-published-in"), {"year": "twenty"})
 
 
 def test_sources_by_support(loaded, shipped):
@@ -1072,3 +1072,11 @@ def test_astana_rounds_markdown_through_the_cli():
     assert len(lines) == 4  # header, rule, two rounds
     assert "| Baghdad Amreyev | Kazakh Ambassador | Erland Idrissov |" in lines[2]
     assert "| Fabien Baussart |" in lines[3]
+
+
+def test_iri_excluded_holds_every_space_python_knows():
+    from kg.queries import IRI_EXCLUDED
+
+    spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert spaces <= set(IRI_EXCLUDED)
+    assert set(IRI_EXCLUDED) == set(map(chr, range(0x21))) | spaces | set('<>"{}|^`\\')

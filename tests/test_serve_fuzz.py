@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from kg import queries
-from kg.load import find_tree
+from kg.tree import find_tree
 from tests.conftest import REPO
 
 SAVED = queries.list_queries(find_tree(REPO))

@@ -29,8 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.load import find_tree
 from kg.serve import SECURITY_HEADERS, Catalog
+from kg.tree import find_tree
 from kg.workers import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY, MiB
 from tests.conftest import REPO, RunningServer, copy_tree
 from tests.test_serve_abuse import WORKERS, query_workers, wait_until_idle

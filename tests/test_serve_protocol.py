@@ -399,3 +399,39 @@ def test_openapi_examples_of_defaults_really_answer(openapi, server):
         assert response.status_code == 200, (path, response.text)
         if response.headers["content-type"].startswith("application/sparql-results+json"):
             json.loads(response.text)
+
+
+# --- answers kept in memory: ETag, Cache-Control, 304 ---------------------------------------
+
+
+def conditional(server, path: str, accept: str, tag: str | None = None) -> httpx.Response:
+    headers = {"Accept": accept}
+    if tag is not None:
+        headers["If-None-Match"] = tag
+    return httpx.get(server.url + path, headers=headers, timeout=30)
+
+
+@pytest.mark.parametrize("kind", ["api", "sparql"])
+def test_a_repeated_request_gets_the_same_etag_and_304_when_it_is_current(server, kind):
+    from urllib.parse import quote
+
+    path = "/api/books" if kind == "api" else "/sparql?query=" + quote(ISBN_QUERY)
+    json_type = "application/sparql-results+json"
+    first = conditional(server, path, json_type)
+    assert first.status_code == 200
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and tag.endswith('"') and len(tag) > 10
+    assert first.headers["cache-control"] == "public, no-cache"
+    again = conditional(server, path, json_type)
+    assert (again.headers["etag"], again.content) == (tag, first.content)  # same bytes
+    fresh = conditional(server, path, json_type, tag)
+    assert fresh.status_code == 304 and fresh.content == b""
+    assert fresh.headers["etag"] == tag
+    weak = conditional(server, path, json_type, f'"other", W/{tag}')
+    assert weak.status_code == 304
+    stale = conditional(server, path, json_type, '"not-this-answer"')
+    assert stale.status_code == 200 and stale.content == first.content
+    csv_answer = conditional(server, path, "text/csv", tag)  # another format, another answer
+    assert csv_answer.status_code == 200 and csv_answer.headers["etag"] != tag
+    books = {row["isbn"] for row in csv.DictReader(io.StringIO(csv_answer.text))}
+    assert books == ISBNS

@@ -20,8 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.load import find_tree
-from kg.store import AUTH_SCHEMES, Endpoint, open_store, parse_spec, redact_url
+from kg.store import open_store, parse_spec, redact_url
+from kg.store.sparql import AUTH_SCHEMES, Endpoint
+from kg.tree import find_tree
 from tests.conftest import REPO, fails_with_one_line, free_port
 
 ASK = "ASK { ?s ?p ?o }"

@@ -333,6 +333,8 @@ class _RdflibForms:
                 canonical = value
         elif plain and datatype == XSD_NS + "integer" and re.fullmatch(r"[+-]?[0-9]+", value):
             canonical = str(int(value))
+        elif datatype == XSD_NS + "boolean" and value in ("true", "false"):
+            canonical = value
         if canonical is not None:
             literal = self.ox.Literal(canonical, datatype=term.datatype)
             return str(literal), f'"{canonical}"^^<{datatype}>'

@@ -71,7 +71,41 @@ class SparqlStore(Store):
             raise queries.syntax_error(query.query, error) from None
         except (RuntimeError, ValueError, OSError):
             pass  # parsed; what it does on the engine is the engine's to say
-        return self.send(with_prefixes(inline_values(query.text, bindings)), query.form, query.star)
+        text = inline_values(query.text, bindings)
+        if query.form == "DESCRIBE":
+            return self.describe_resources(text)
+        return self.send(with_prefixes(text), query.form, query.star)
+
+    def describe_resources(self, text: str) -> Result:
+        """DESCRIBE as every kg store answers it (engines each define their own): the triples
+        of each described resource as subject, as Oxigraph's concise bounded description has
+        them. The resources come from a SELECT DISTINCT of the described variables over the
+        query's WHERE; their triples from one CONSTRUCT. (Oxigraph also follows blank-node
+        objects; kg's graph has none, and an engine's blank nodes cannot be asked about.)"""
+        found = queries.tokens(text)
+        start = next(i for i, t in enumerate(found) if t.text.upper() == "DESCRIBE")
+        end = start + 1
+        while end < len(found) and found[end].kind in ("variable", "iri", "pname", "other"):
+            if found[end].text == "{" or (found[end].kind == "other" and found[end].text != "*"):
+                break
+            end += 1
+        items = found[start + 1 : end]
+        prologue = text[: found[start].start]
+        named = [t.text for t in items if t.kind in ("iri", "pname")]
+        variables = [t.text for t in items if t.kind == "variable"]
+        rest = text[found[end].start :] if end < len(found) else ""
+        if rest.strip() and (variables or any(t.text == "*" for t in items)):
+            projection = " ".join(variables) or "*"
+            select = f"{prologue}SELECT DISTINCT {projection} {rest}"
+            for row in self.send(with_prefixes(select), "SELECT").rows:
+                named += [str(term) for term in row if isinstance(term, ox.NamedNode)]
+        if not named:
+            return Result("DESCRIBE")
+        values = " ".join(dict.fromkeys(named))
+        construct = (
+            f"{prologue}CONSTRUCT {{ ?r ?p ?o }} WHERE {{ VALUES ?r {{ {values} }} ?r ?p ?o }}"
+        )
+        return self.send(with_prefixes(construct), "DESCRIBE")
 
     def send(self, text: str, form: str, star: bool = False) -> Result:
         """POST a checked query; its answer as a Result."""
