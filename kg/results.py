@@ -97,20 +97,20 @@ def from_sparql_results(data: bytes, media_type: str, form: str, star: bool = Fa
         "text/tab-separated-values": ox.QueryResultsFormat.TSV,
     }
     if media_type not in formats:
-        raise MalformedAnswer(f"not SPARQL results (got {media_type or 'no type'})")
+        raise MalformedAnswer(f"did not answer with SPARQL results (got {media_type or 'no type'})")
+    name = "JSON" if "json" in media_type else "XML" if "xml" in media_type else "TSV"
     try:
         parsed = ox.parse_query_results(data, format=formats[media_type])
         if isinstance(parsed, ox.QueryBoolean):
             if form != "ASK":
-                raise MalformedAnswer("a true/false answer to a query that is not ASK")
+                raise MalformedAnswer("answered true/false to a query that is not ASK")
             return Result("ASK", boolean=bool(parsed))
         if form == "ASK":
-            raise MalformedAnswer("rows for an ASK query, which answers true or false")
+            raise MalformedAnswer("answered rows to an ASK query, which answers true or false")
         return from_oxigraph(parsed, form, star)
     except (SyntaxError, ValueError) as error:
-        raise MalformedAnswer(
-            f"malformed SPARQL results ({' '.join(str(error).split())})"
-        ) from None
+        said = " ".join(str(error).split())
+        raise MalformedAnswer(f"did not answer with SPARQL {name} results ({said})") from None
 
 
 def from_rdf(data: bytes, media_type: str, form: str) -> Result:
@@ -121,11 +121,12 @@ def from_rdf(data: bytes, media_type: str, form: str) -> Result:
         "text/turtle": ox.RdfFormat.TURTLE,
     }
     if media_type not in formats:
-        raise MalformedAnswer(f"not RDF (got {media_type or 'no type'})")
+        raise MalformedAnswer(f"did not answer with RDF (got {media_type or 'no type'})")
     try:
         triples = [q.triple for q in ox.parse(data, format=formats[media_type])]
     except (SyntaxError, ValueError) as error:
-        raise MalformedAnswer(f"malformed {media_type} ({' '.join(str(error).split())})") from None
+        said = " ".join(str(error).split())
+        raise MalformedAnswer(f"answered with malformed {media_type} ({said})") from None
     return Result(form, triples=sorted_triples(triples))
 
 

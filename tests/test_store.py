@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
+from pyoxigraph import Literal, NamedNode
 
 from kg import queries
 from kg.answer import result_of
@@ -427,9 +426,8 @@ def test_malformed_sparql_reads_the_same_on_oxigraph_and_memory(oxigraph_path):
     text = "SELECT ?s WHERE {\n  ?s ?p \n}"
     memory = kg("query", "--sparql", text)
     oxigraph = kg("--store", f"oxigraph:{oxigraph_path}", "query", "--sparql", text)
-    assert fails_with_one_line(oxigraph, "--sparql:2:3: malformed SPARQL") == fails_with_one_line(
-        memory
-    )
+    line = fails_with_one_line(oxigraph, "--sparql:3:", "malformed SPARQL")
+    assert line == fails_with_one_line(memory)
 
 
 # --- kg serve over a store -----------------------------------------------------------------------
@@ -537,7 +535,7 @@ def stub(request):
             ["failed: HTTP 503", "Down for maintenance"],
         ),
         ((200, "text/html", b"<html>a web page</html>"), ["did not answer with SPARQL results"]),
-        ((200, "application/json", b'{"hello": 1}'), ["not answer with SPARQL JSON", "no head"]),
+        ((200, "application/json", b'{"hello": 1}'), ["not answer with SPARQL JSON results", "'boolean' or a 'results' key"]),
         ((200, "application/sparql-results+json", b"{not json"), ["SPARQL JSON results"]),
     ],
     indirect=["stub"],
@@ -606,7 +604,14 @@ def test_every_query_is_checked_before_it_is_sent(pushed, oxigraph_path, loaded)
 
 # --- VALUES for engines that cannot take bindings ------------------------------------------------
 
-TERM = {"_name_en": Literal('a "b" } { c', lang="en")}
+def parses(text: str) -> None:
+    """Oxigraph parses `text` (on an empty store: nothing to answer)."""
+    import pyoxigraph
+
+    pyoxigraph.Store().query(text)
+
+
+TERM = {"_name_en": Literal('a "b" } { c', language="en")}
 VALUES = 'VALUES (?_name_en) { ("a \\"b\\" } { c"@en) }'
 
 
@@ -647,7 +652,7 @@ VALUES = 'VALUES (?_name_en) { ("a \\"b\\" } { c"@en) }'
 def test_values_go_first_in_the_outermost_where_group(text, expected):
     written = inline_values(text, TERM)
     assert written == expected
-    prepareQuery(written)  # still SPARQL
+    parses(written)  # still SPARQL
 
 
 def test_inline_values_keeps_the_term_a_term():
@@ -655,25 +660,25 @@ def test_inline_values_keeps_the_term_a_term():
 
     store = pyoxigraph.Store()
     for value in ('x" } } ; DROP ALL #', "line\nbreak", 'ends with "', "back\\slash"):
-        for term in (Literal(value), Literal(value, lang="en")):
+        for term in (Literal(value), Literal(value, language="en")):
             text = inline_values("SELECT ?v WHERE { }", {"v": term})
             [row] = list(store.query(text))
             assert (row["v"].value, row["v"].language) == (value, term.language)
-    iri = URIRef("https://kg.example.org/kassis/id/randa-kassis")
+    iri = NamedNode("https://kg.example.org/kassis/id/randa-kassis")
     assert "<https://kg.example.org/kassis/id/randa-kassis>" in inline_values(
         "ASK { ?s ?p ?o }", {"s": iri}
     )
 
 
 def test_with_constants_writes_each_bound_variable_as_its_term():
-    iri = URIRef("https://kg.example.org/kassis/id/randa-kassis")
+    iri = NamedNode("https://kg.example.org/kassis/id/randa-kassis")
     text = (
         "SELECT ?x WHERE { # ?_s in a comment\n"
         '  ?_s ?p ?x . $_s ?q "?_s in a string" . ?_sx ?r <http://e/?_s> }'
     )
     assert with_constants(text, {"_s": iri}) == (
         "SELECT ?x WHERE { # ?_s in a comment\n"
-        f'  <{iri}> ?p ?x . <{iri}> ?q "?_s in a string" . ?_sx ?r <http://e/?_s> }}'
+        f'  {iri} ?p ?x . {iri} ?q "?_s in a string" . ?_sx ?r <http://e/?_s> }}'
     )
 
 
@@ -683,7 +688,7 @@ def test_with_constants_keeps_the_term_a_term():
     store = pyoxigraph.Store()
     store.add(pyoxigraph.Quad(*(pyoxigraph.NamedNode("http://e/x") for _ in range(3))))
     for value in ('x" } } ; DROP ALL #', "line\nbreak", 'ends with "', "back\\slash"):
-        for term in (Literal(value), Literal(value, lang="en")):
+        for term in (Literal(value), Literal(value, language="en")):
             text = with_constants("SELECT ?v WHERE { ?s ?p ?o BIND(?_v AS ?v) }", {"_v": term})
             [row] = list(store.query(text))
             assert (row["v"].value, row["v"].language) == (value, term.language)
@@ -715,17 +720,13 @@ def test_a_store_holds_what_load_derives(oxigraph_path):
 
 
 def test_a_store_failing_under_kg_serve_is_a_502_not_a_bad_query():
-    from kg.store import EndpointError
-    from kg.workers import Job, _answer
+    from kg.workers import Job, _answer, checked_query
 
-    def engine_down(query, values, prepared):
-        raise EndpointError("cannot reach http://127.0.0.1:1/query: connection refused")
-
-    job = Job(text="ASK { ?s ?p ?o }", name="q", values=(), output_format="json", max_rows=10)
+    engine_down = open_store(f"sparql:http://127.0.0.1:{free_port()}/query", TREE)
+    job = Job(checked_query("ASK { ?s ?p ?o }", "q", None, True), output_format="json")
     outcome = _answer(engine_down, job)
-    assert (outcome.status, outcome.error) == (
-        502,
-        "cannot reach http://127.0.0.1:1/query: connection refused",
-    )
-    bad = Job(text="ASK { ?s ?p }", name="q", values=(), output_format="json", max_rows=10)
+    assert outcome.status == 502
+    assert outcome.error.startswith("cannot reach http://127.0.0.1:")
+    assert "connection refused" in outcome.error
+    bad = Job(checked_query("ASK { ?s ?p }", "q", None, True), output_format="json")
     assert _answer(engine_down, bad).status == 400  # the query itself is wrong: still 400

@@ -121,15 +121,12 @@ class SparqlStore(Store):
             text.encode("utf-8"),
             {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
         )
-        what = "RDF" if graph_form else "SPARQL results"
         try:
             if graph_form:
                 return results.from_rdf(data, media, form)
             return results.from_sparql_results(data, media, form, star)
         except results.MalformedAnswer as error:
-            raise EndpointError(
-                f"{self.url} did not answer with {what}: {error}; is it a SPARQL query endpoint?"
-            ) from None
+            raise EndpointError(f"{self.url} {error}; is it a SPARQL query endpoint?") from None
 
     def graph(self) -> Graph:
         from rdflib import Graph
