@@ -50,7 +50,7 @@ def answer(
 ) -> Answer:
     """A query's answer from `store`, rendered (see the module's steps)."""
     checked = query if isinstance(query, queries.CheckedQuery) else queries.check(query)
-    result = result_of(store, checked, values)
+    result = result_of(store, checked, values, limits.max_rows)
     if limits.max_rows is not None:
         result = result.limited(limits.max_rows)
     if limits.max_bytes is not None and result.least_bytes() > limits.max_bytes:
@@ -65,10 +65,11 @@ def result_of(
     store: Store,
     query: queries.SavedQuery | queries.CheckedQuery,
     values: dict[str, str] | None = None,
+    most: int | None = None,
 ) -> Result:
     """Steps 1-3: the query checked, bound and run; its Result, not yet rendered."""
     checked = query if isinstance(query, queries.CheckedQuery) else queries.check(query)
-    return store.run(checked, queries.bind(checked.query, values or {}))
+    return store.run(checked, queries.bind(checked.query, values or {}), most)
 
 
 def too_large(name: str, limits: Limits) -> TooLarge:

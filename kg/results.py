@@ -11,6 +11,7 @@ run and every store:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -58,18 +59,19 @@ def sorted_triples(triples) -> tuple[ox.Triple, ...]:
     return tuple(unique[key] for key in sorted(unique))
 
 
-def from_oxigraph(answer, form: str, star: bool = False) -> Result:
-    """Oxigraph's answer (QuerySolutions, QueryBoolean or QueryTriples) as a Result."""
+def from_oxigraph(answer, form: str, star: bool = False, most: int | None = None) -> Result:
+    """Oxigraph's answer (QuerySolutions, QueryBoolean or QueryTriples) as a Result; with
+    `most`, at most that many rows or triples are read from the engine (it stops there)."""
     if isinstance(answer, ox.QueryBoolean):
         return Result("ASK", boolean=bool(answer))
+    read = answer if most is None else itertools.islice(answer, most + 1)
     if isinstance(answer, ox.QueryTriples):
-        return Result(
-            form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT",
-            triples=sorted_triples(answer),
-        )
-    names = tuple(v.value for v in answer.variables)
-    rows = tuple(tuple(solution) for solution in answer)
-    return _star_sorted(Result("SELECT", names, rows), star)
+        graph_form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+        found = Result(graph_form, triples=sorted_triples(read))
+    else:
+        names = tuple(v.value for v in answer.variables)
+        found = _star_sorted(Result("SELECT", names, tuple(tuple(s) for s in read)), star)
+    return found if most is None else found.limited(most)
 
 
 def _star_sorted(result: Result, star: bool) -> Result:

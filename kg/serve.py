@@ -420,11 +420,10 @@ class App:
             queries.bind(query, values)
         except KgError as error:
             return self.error(getattr(error, "status", 400), str(error), html_ok)
-        form = checked.form
-        known = form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+        form = checked.form  # SELECT, ASK, CONSTRUCT or DESCRIBE: check refuses the rest
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         offered = GRAPH_TYPES if graph_form else RESULT_TYPES
-        fmt = negotiate(accept, offered, "turtle" if graph_form else "json") if known else "json"
+        fmt = negotiate(accept, offered, "turtle" if graph_form else "json")
         if fmt is None:
             return self.error(
                 406, f"cannot send {form} results as {accept!r}; ask for " + ", ".join(offered)
@@ -742,8 +741,7 @@ class App:
 # Whitespace is spelled out as Python's str.isspace() and re's \s see it (\x1c-\x1f, \x85 are
 # space to Python, not to ECMA's \s), so the document accepts exactly what the server does.
 _SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
-_EXCLUDED = "".join(f"\\u{ord(c):04x}" for c in queries.IRI_EXCLUDED)
-_IRI = f"[A-Za-z][A-Za-z0-9+.-]*:[^{_EXCLUDED}]*"
+_IRI = queries.IRI_PATTERN
 _LEXICAL = {str(datatype): pattern.pattern for datatype, pattern in queries.LEXICAL.items()}
 
 

@@ -347,6 +347,11 @@ class _Worker:
             return None
         return pickle.loads(self.connection.recv_bytes(job.max_bytes + _ENVELOPE))
 
+    def exit_code(self, wait: float = 2.0) -> int | None:
+        """How the process ended (-N: killed by signal N), once it has; None if it runs on."""
+        self.process.join(wait)
+        return self.process.exitcode
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join(5)
@@ -491,11 +496,17 @@ class QueryPool:
         except (EOFError, OSError, pickle.UnpicklingError):  # it died, or sent more than it may
             if self._stopped:
                 raise self._stopping() from None
-            memory = f"the {size_text(self.memory)} a worker may use" if self.memory else "memory"
-            error = WorkerDied(
-                f"{job.name}: the query's worker process died (a query needing more than "
-                f"{memory} ends it); narrow the query or add a LIMIT"
-            )
+            code = await loop.run_in_executor(self._io, worker.exit_code)
+            if self.memory and code == -signal.SIGABRT:  # Rust aborts when allocation fails
+                error = OutOfMemory(_out_of_memory(job, self.memory).error)
+            else:
+                memory = (
+                    f"the {size_text(self.memory)} a worker may use" if self.memory else "memory"
+                )
+                error = WorkerDied(
+                    f"{job.name}: the query's worker process died (a query needing more than "
+                    f"{memory} ends it); narrow the query or add a LIMIT"
+                )
         except asyncio.CancelledError:  # its answer will never be read: start afresh
             self._retire(worker)
             raise

@@ -39,7 +39,7 @@ def test_wheel_ships_the_graph_and_validates_elsewhere(tmp_path):
     assert (
         str(Path(target).resolve())
         in subprocess.run(
-            [sys.executable, "-c", "import kg.load as l; print(l.find_tree().root)"],
+            [sys.executable, "-c", "import kg.tree as t; print(t.find_tree().root)"],
             cwd=elsewhere,
             env=env,
             capture_output=True,

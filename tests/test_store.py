@@ -535,7 +535,10 @@ def stub(request):
             ["failed: HTTP 503", "Down for maintenance"],
         ),
         ((200, "text/html", b"<html>a web page</html>"), ["did not answer with SPARQL results"]),
-        ((200, "application/json", b'{"hello": 1}'), ["not answer with SPARQL JSON results", "'boolean' or a 'results' key"]),
+        (
+            (200, "application/json", b'{"hello": 1}'),
+            ["not answer with SPARQL JSON results", "'boolean' or a 'results' key"],
+        ),
         ((200, "application/sparql-results+json", b"{not json"), ["SPARQL JSON results"]),
     ],
     indirect=["stub"],
@@ -603,6 +606,7 @@ def test_every_query_is_checked_before_it_is_sent(pushed, oxigraph_path, loaded)
 
 
 # --- VALUES for engines that cannot take bindings ------------------------------------------------
+
 
 def parses(text: str) -> None:
     """Oxigraph parses `text` (on an empty store: nothing to answer)."""

@@ -162,8 +162,12 @@ class Store:
         self.spec = spec
         self.tree = tree
 
-    def run(self, query: CheckedQuery, bindings: dict[str, Term]) -> Result:
-        """Run a checked query with its parameters bound; its answer, in kg's order."""
+    def run(
+        self, query: CheckedQuery, bindings: dict[str, Term], most: int | None = None
+    ) -> Result:
+        """Run a checked query with its parameters bound; its answer, in kg's order. With
+        `most`, an engine that streams stops after that many rows or triples (the Result is
+        marked truncated); the caller cuts the others' answers."""
         raise NotImplementedError
 
     def graph(self) -> Graph:

@@ -37,7 +37,7 @@ class OxigraphEngine(Store):
 
     store: ox.Store
 
-    def run(self, query, bindings):
+    def run(self, query, bindings, most=None):
         """Run a checked query in Oxigraph, parameters in the form it plans best first (see
         `attempts`); errors as one line (a parse error with the query's own line:col)."""
         failure: Exception | None = None
@@ -49,7 +49,7 @@ class OxigraphEngine(Store):
                     named_graphs=[],  # the default graph only
                     substitutions=substitutions,
                 )
-                return results.from_oxigraph(answer, query.form, query.star)
+                return results.from_oxigraph(answer, query.form, query.star, most)
             except OSError as error:
                 raise StoreError(f"{self.spec}: cannot read the store: {one_line(error)}") from None
             except (SyntaxError, RuntimeError, ValueError) as error:

@@ -62,7 +62,7 @@ class SparqlStore(Store):
 
     local = False
 
-    def run(self, query, bindings):
+    def run(self, query, bindings, most=None):
         """Parse the checked query here (so a mistake reads as on every store, with its
         line:col), then send it with its parameters as an inline VALUES block."""
         try:
