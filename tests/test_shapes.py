@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from pyshacl import validate
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
 FIXTURES = Path(__file__).resolve().parent / "shapes"
 KGSH = "https://kg.example.org/kassis/shapes#"
+KGSH_NS = Namespace(KGSH)
 TEST_VALUE = URIRef("https://kg.example.org/kassis/test#value")
 EXPECT = "# expect: "
 CONFORMS = "conforms.ttl"
@@ -270,3 +271,31 @@ def test_violates(shapes: dict[str, Graph], path: Path) -> None:
         f"{path.relative_to(ROOT)}: the kgsh:{path.parent.name} result carries other messages "
         "besides the expected one (a reader sees only one of them):\n" + _listing(found)
     )
+
+
+# --- kg's validation gives pyshacl's report ---------------------------------------------------
+
+
+SPARQL_FIXTURES = [
+    path
+    for path in FIXTURE_FILES
+    if any(
+        (KGSH_NS[path.parent.name], predicate, None) in _SHAPES
+        for predicate in (SH.target, SH.sparql)
+    )
+]
+
+
+@pytest.mark.parametrize("path", SPARQL_FIXTURES, ids=[_fixture_id(p) for p in SPARQL_FIXTURES])
+def test_kg_finds_what_plain_pyshacl_finds(shapes, path: Path) -> None:
+    """`kg validate` hands pyshacl the SPARQL targets' nodes found by Oxigraph and parses each
+    constraint's SPARQL once (kg.validate); the report is the one pyshacl gives alone."""
+    from kg.validate import sparql_parsed_once, with_targets_found
+
+    graph = shapes[path.parent.name]
+    data = Graph().parse(path, format="turtle")
+    plain = sorted(shown for _, _, shown in _run(graph, path))
+    narrowed = with_targets_found(data, graph)
+    assert not list(narrowed.subjects(RDF.type, SH.SPARQLTarget))
+    with sparql_parsed_once():
+        assert sorted(shown for _, _, shown in _run(narrowed, path)) == plain
