@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
-import logging
 import os
 import signal
 import sys
@@ -216,6 +214,8 @@ def list_queries(ctx: click.Context, output_format: str) -> None:
             }
             for q in saved
         ]
+        import json
+
         click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
         return
     for q in saved:
@@ -670,9 +670,6 @@ def main() -> None:
     """Run `kg`: every way it can end becomes one line on stderr and a documented exit code."""
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # not yet set by kg.__main__
         signal.signal(signal.SIGTERM, raise_interrupted)
-    # rdflib logs a traceback for a literal it cannot convert (a 5,000-digit integer) and keeps
-    # the literal as written; the answer is right, so the log is noise on a user's terminal.
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         code = cli.main(prog_name="kg", standalone_mode=False)
         sys.stdout.flush()

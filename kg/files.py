@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
 
@@ -53,6 +52,8 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
             "regular files: leave out --output to write to stdout, or give a file name"
         )
     # A short name: a legal long output name must not fail because the temporary one is longer.
+    import secrets
+
     temporary = folder / f".kg-{secrets.token_hex(6)}.tmp"
     try:
         # O_EXCL: never reuse someone else's file; 0o666 lets the umask decide, as open() does.

@@ -1,11 +1,17 @@
 """The graph's namespaces for rdflib: our vocabulary as a closed DefinedNamespace, plus prefix
 binding. The IRIs themselves are in kg.iris (no rdflib), which the fast path reads."""
 
+import logging
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO, SH, XSD, DefinedNamespace  # noqa: F401 -- re-exported
 
 from kg import iris
 from kg.iris import PREFIXES
+
+# rdflib logs a traceback for a literal it cannot convert (a 5,000-digit integer) and keeps
+# the literal as written; the answer is right, so the log is noise on a user's terminal.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 KGR = Namespace(PREFIXES["kgr"])  # entities
 SRC = Namespace(PREFIXES["src"])  # source records

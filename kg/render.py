@@ -5,9 +5,6 @@ Every renderer is deterministic: same Result, same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import unicodedata
 from collections.abc import Callable
 
@@ -89,6 +86,9 @@ def _tsv_term(term) -> str:
 
 def csv_format(result: Result) -> str:
     """SPARQL 1.1 CSV: plain values, IRIs in full, CRLF line ends as RFC 4180 says."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
@@ -112,6 +112,8 @@ def _json_term(term) -> dict[str, str]:
 
 def json_format(result: Result) -> str:
     """SPARQL 1.1 JSON results; an ASK answer as {"head": {}, "boolean": ...}."""
+    import json
+
     if result.form == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
     bindings = [

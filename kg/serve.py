@@ -742,7 +742,7 @@ class App:
 # space to Python, not to ECMA's \s), so the document accepts exactly what the server does.
 _SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
 _IRI = queries.IRI_PATTERN
-_LEXICAL = {str(datatype): pattern.pattern for datatype, pattern in queries.LEXICAL.items()}
+_LEXICAL = queries.LEXICAL
 
 
 def _parameter_schema(parameter: queries.Parameter) -> dict:

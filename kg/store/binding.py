@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from kg.iris import PREFIXES
-from kg.queries import QueryError, Term, query_form, strip_comments_and_strings
+from kg.queries import PROLOGUE, QueryError, Term, query_form, strip_comments_and_strings
 
-_PROLOGUE = re.compile(r"(?is)\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*")
 _WHERE = re.compile(r"(?i)(?<![?$:\w-])WHERE(?![:\w-])")
 
 
@@ -60,7 +59,7 @@ def inline_values(text: str, bindings: dict[str, Term]) -> str:
     )
     body = strip_comments_and_strings(text)
     form = query_form(text)
-    start = _PROLOGUE.match(body).end() + len(form)
+    start = PROLOGUE.match(body).end() + len(form)
     depth = parens = 0
     groups: list[int] = []
     where_at = None

@@ -18,8 +18,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +83,9 @@ def write(
     the old store as it was. `progress(done, total)` is called as quads go in. Returns the
     number of quads written (duplicates included; the store keeps one).
     """
+    import secrets
+    import shutil
+
     ox = pyoxigraph
     final = prepare_oxigraph_folder(path)
     # A fresh name: the store is built where nothing was, so removing it never loses anything.
@@ -111,6 +112,9 @@ def write(
 def _swap_in(built: Path, final: Path) -> None:
     """Put the built store at `final`; a store already there is moved aside, then removed
     (a server reading it keeps its open files until it restarts)."""
+    import secrets
+    import shutil
+
     old = final.with_name(f".{final.name}.old-{secrets.token_hex(6)}")
     if final.exists():
         os.replace(final, old)
@@ -300,7 +304,7 @@ class _RdflibForms:
     # Datatypes whose lexical form rdflib keeps as written (it has no converter for the
     # gYear family, and a valid xsd:date prints back the same).
     _KEPT = frozenset(XSD_NS + name for name in ("gYear", "gYearMonth", "anyURI", "date"))
-    _DATE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+    _DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 
     def __init__(self, ox) -> None:
         self.ox = ox
@@ -347,7 +351,7 @@ class _RdflibForms:
     def _real_date(self, value: str) -> bool:
         import datetime
 
-        if not self._DATE.fullmatch(value):
+        if not re.fullmatch(self._DATE, value):
             return False
         try:
             datetime.date.fromisoformat(value)
