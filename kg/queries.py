@@ -22,10 +22,10 @@ parser to import); the engine parses what it lets through.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -376,8 +376,8 @@ def read_query_file(path: Path, header_if_needed: bool = False) -> SavedQuery:
 # prefixed name is matched whole, escapes included (`ex:a\'b` is one name, not a string start),
 # and so are variables and words, so nothing is matched from inside another token.
 _TOKEN = re.compile(
-    r"(?P<space>\s+)"
-    r"|(?P<comment>\#[^\n\r]*)"
+    r"\s*(?:"  # spaces before a token belong to it: half the matches
+    r"(?P<comment>\#[^\n\r]*)"
     r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
@@ -385,32 +385,33 @@ _TOKEN = re.compile(
     r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\[uU][0-9A-Fa-f]+)*>)'
     r"|(?P<variable>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)"
     r"|(?P<bnode>_:[\w.-]*[\w-])"
-    r"|(?P<pname>(?:[^\W\d_][\w.-]*)?:(?:(?:[\w:]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])"
-    r"(?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*)?)"
+    r"|(?P<pname>(?:[^\W\d_](?:[\w.-]*[\w-])?)?:"  # a prefix and a local name end in no `.`
+    r"(?:(?:[\w:]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])"
+    r"(?:(?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*"
+    r"(?:[\w:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-]))?)?)"
     r"|(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
     r"|(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)"
     r"|(?P<word>\w+)"
-    r"|(?P<other>.)",
+    r"|(?P<other>\S))",
     re.DOTALL,
 )
 # Keywords kg refuses wherever they could be read as a keyword (see `_refused_in`).
 _REFUSED = ("service", "from")
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str
+class Token(NamedTuple):
+    kind: str  # a group name of _TOKEN
     text: str
-    start: int
+    start: int  # offset in the query text
 
 
 def tokens(text: str) -> list[Token]:
     """The query's tokens (no spaces or comments), each with its offset in `text`."""
     found = []
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in ("space", "comment"):
-            found.append(Token(kind, match.group(), match.start()))
+        kind = match.lastgroup
+        if kind != "comment":
+            found.append(Token(kind, match.group(kind), match.start(kind)))
     return found
 
 
@@ -447,40 +448,94 @@ def check(query: SavedQuery) -> CheckedQuery:
     """Whether a query may run, decided once for every store: a query form (SELECT, ASK,
     CONSTRUCT, DESCRIBE), no SERVICE, no FROM / FROM NAMED, LIMIT and OFFSET a 64-bit engine
     can take, brackets at most MAX_NESTING deep, parameters only read. Syntax is the engine's
-    to judge (`syntax_error` turns its message into file:line:col)."""
+    to judge (`syntax_error` turns its message into file:line:col). One pass over the tokens
+    (and one more over the text with its codepoint escapes decoded, if it has any)."""
     where = str(query.path) if query.path else query.name
-    _check_nesting(query.text, where)
-    for text in dict.fromkeys((query.text, _unescaped(query.text))):
-        found = tokens(text)
-        _refuse_keywords(found, text, where)
-        _refuse_large_slices(found, text, where)
-    form = query_form(query.text)
+    text = query.text
+    found = tokens(text)
+    _check_tokens(found, text, where)
+    unescaped = _unescaped(text)
+    if unescaped != text:
+        _check_tokens(tokens(unescaped), unescaped, where)
+    at = 0
+    while at < len(found) and found[at].text.upper() in ("BASE", "PREFIX"):
+        at += 2 if found[at].text.upper() == "BASE" else 3  # BASE <iri>, PREFIX p: <iri>
+    first = found[at] if at < len(found) else None
+    form = first.text.upper() if first is not None and first.kind == "word" else ""
     if form in UPDATE_KEYWORDS or form == "WITH":
         raise QueryError(
             f"{where}: SPARQL Update ({form}) is not allowed: kg query is read-only; "
             "use SELECT, ASK, CONSTRUCT or DESCRIBE"
         )
     if form not in QUERY_FORMS:
-        body = strip_comments_and_strings(query.text)
-        start = PROLOGUE.match(body).end()
-        start += len(body[start:]) - len(body[start:].lstrip())
-        said = f"'{form or body[start : start + 1]}' is not" if start < len(body) else "nothing"
+        said = f"'{first.text[:40]}' is not" if first is not None else "nothing is"
+        position = _position(text, first.start if first is not None else len(text))
         raise QueryError(
-            f"{where}:{_position(query.text, start)}: malformed SPARQL: {said} a query form; "
+            f"{where}:{position}: malformed SPARQL: {said} a query form; "
             "start with SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX lines)"
         )
-    _check_parameter_use(query, where)
-    star = bool(re.match(r"(?is)SELECT\s*((DISTINCT|REDUCED)\s*)?\*", _body(query.text)))
+    after = [t.text.upper() for t in found[at + 1 : at + 3]]
+    star = form == "SELECT" and (
+        after[:1] == ["*"] or after[:2] in (["DISTINCT", "*"], ["REDUCED", "*"])
+    )
+    _check_assigned(found, query, where)
     return CheckedQuery(query, form, star)
 
 
+def _check_tokens(found: list[Token], text: str, where: str) -> None:
+    """Refused keywords, LIMIT/OFFSET too large, brackets too deep."""
+    depth = deepest = 0
+    before = None
+    for token in found:
+        if token.kind == "other":
+            if token.text in "{(":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.text in "})":
+                depth -= 1
+        elif token.kind in ("word", "pname", "langtag"):
+            _refuse_keyword(token, text, where)
+        elif token.kind == "number" and before is not None and before.kind == "word":
+            slicing = before.text.upper() in ("LIMIT", "OFFSET")
+            if slicing and token.text.isdigit() and int(token.text) > LARGEST:
+                raise QueryError(
+                    f"{where}:{_position(text, token.start)}: {before.text.upper()} "
+                    f"{token.text} is too large (at most {LARGEST}); use a smaller number"
+                )
+        before = token
+    if deepest > MAX_NESTING:
+        raise QueryError(
+            f"{where}: query too complex: brackets nested {deepest} deep "
+            f"(at most {MAX_NESTING}); flatten the query"
+        )
+
+
+def _check_assigned(found: list[Token], query: SavedQuery, where: str) -> None:
+    """Refuse a parameter variable the query assigns (BIND ... AS ?p, VALUES ?p / (?p ...)):
+    a bound parameter must only be read."""
+    if not query.parameters:
+        return
+    assigned = set()
+    for index, token in enumerate(found):
+        keyword = token.text.upper() if token.kind == "word" else ""
+        if keyword == "AS" or keyword == "VALUES":
+            rest = found[index + 1 :]
+            if rest and rest[0].kind == "variable":
+                assigned.add(rest[0].text[1:])
+            elif keyword == "VALUES" and rest and rest[0].text == "(":
+                for inner in rest[1:]:
+                    if inner.kind != "variable":
+                        break
+                    assigned.add(inner.text[1:])
+    for parameter in query.parameters:
+        if parameter.variable in assigned:
+            raise QueryError(
+                f"{where}: parameter variable ?{parameter.variable} is assigned by BIND/VALUES "
+                "in the query; a parameter must only be read"
+            )
+
+
 PROLOGUE = re.compile(r"(?is)\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*")
-
-
-def _body(text: str) -> str:
-    """The query after its prologue (BASE and PREFIX declarations), comments blanked."""
-    body = strip_comments_and_strings(text)
-    return body[PROLOGUE.match(body).end() :].lstrip()
 
 
 def _position(text: str, offset: int) -> str:
@@ -505,38 +560,22 @@ def _refused_in(token: Token) -> str | None:
     return found.group() if found else None
 
 
-def _refuse_keywords(found: list[Token], text: str, where: str) -> None:
-    for token in found:
-        refused = _refused_in(token)
-        if refused is None:
-            continue
-        at = f"{where}:{_position(text, token.start)}"
-        if refused == "service":
-            raise QueryError(
-                f"{at}: SERVICE is not allowed: kg never opens network connections; "
-                "query the loaded graph only"
-                + ("" if token.text.lower() == "service" else f" (or rename '{token.text}')")
-            )
+def _refuse_keyword(token: Token, text: str, where: str) -> None:
+    refused = _refused_in(token)
+    if refused is None:
+        return
+    at = f"{where}:{_position(text, token.start)}"
+    if refused == "service":
         raise QueryError(
-            f"{at}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
-            "and never reads other files or URLs; remove the FROM clause"
-            + ("" if token.text.lower() == "from" else f" (or rename '{token.text}')")
+            f"{at}: SERVICE is not allowed: kg never opens network connections; "
+            "query the loaded graph only"
+            + ("" if token.text.lower() == "service" else f" (or rename '{token.text}')")
         )
-
-
-def _refuse_large_slices(found: list[Token], text: str, where: str) -> None:
-    for before, token in itertools.pairwise(found):
-        slicing = before.kind == "word" and before.text.upper() in ("LIMIT", "OFFSET")
-        if (
-            slicing
-            and token.kind == "number"
-            and token.text.isdigit()
-            and int(token.text) > LARGEST
-        ):
-            raise QueryError(
-                f"{where}:{_position(text, token.start)}: {before.text.upper()} "
-                f"{token.text} is too large (at most {LARGEST}); use a smaller number"
-            )
+    raise QueryError(
+        f"{at}: FROM and FROM NAMED are not allowed: kg queries only the loaded graph "
+        "and never reads other files or URLs; remove the FROM clause"
+        + ("" if token.text.lower() == "from" else f" (or rename '{token.text}')")
+    )
 
 
 def syntax_error(query: SavedQuery, error: Exception, engine: str = "Oxigraph") -> QueryError:
@@ -563,36 +602,6 @@ def _plainer(message: str) -> str:
     words = [w for w in options.split(", ") if re.fullmatch(r'"?[\w$:<>(?{}\[\]]+"?', w)]
     more = ", ..." if len(words) > 8 else ""
     return f"{head}expected one of {', '.join(words[:8])}{more}"
-
-
-def _check_nesting(text: str, where: str) -> None:
-    depth = deepest = 0
-    body = strip_comments_and_strings(text)
-    for char in body:
-        if char in "{(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "})":
-            depth -= 1
-    if deepest > MAX_NESTING:
-        raise QueryError(
-            f"{where}: query too complex: brackets nested {deepest} deep "
-            f"(at most {MAX_NESTING}); flatten the query"
-        )
-
-
-def _check_parameter_use(query: SavedQuery, where: str) -> None:
-    """Refuse a parameter variable the query assigns: rdflib ignores a BIND to a pre-bound name."""
-    body = strip_comments_and_strings(query.text)
-    assigned = set(re.findall(r"(?i)\bAS\s+[?$]([A-Za-z0-9_]+)", body))
-    for single, group in re.findall(r"(?i)\bVALUES\s*(?:[?$]([A-Za-z0-9_]+)|\(([^)]*)\))", body):
-        assigned.update([single] if single else re.findall(r"[?$]([A-Za-z0-9_]+)", group))
-    for parameter in query.parameters:
-        if parameter.variable in assigned:
-            raise QueryError(
-                f"{where}: parameter variable ?{parameter.variable} is assigned by BIND/VALUES "
-                "in the query; a parameter must only be read"
-            )
 
 
 def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
