@@ -551,6 +551,8 @@ def _refused_in(token: Token) -> str | None:
     refused; in a prefixed name's local part, only where an engine might end the name first
     (after a `.` or a `:`): `prov:wasDerivedFrom` and `kgv:fromClaim` are names."""
     text = token.text.lower()
+    if "service" not in text and "from" not in text:
+        return None  # most tokens: nothing to look at
     if token.kind == "pname":
         prefix, _, local = text.partition(":")
         text = prefix + " " + " ".join(re.findall(r"[.:]([a-z]+)", local))
