@@ -20,9 +20,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO
 from rdflib.term import Node
 
+from kg import terms
 from kg.errors import NotFoundError
 from kg.load import LoadedGraph
-from kg.namespaces import KGR, KGV, PREFIXES, SRC, bind_prefixes
+from kg.namespaces import KGR, KGV, SRC, bind_prefixes
 from kg.tree import Tree
 
 if TYPE_CHECKING:
@@ -108,12 +109,7 @@ def href(iri: object) -> str | None:
     return None
 
 
-def curie(iri: object) -> str:
-    text = str(iri)
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace) :]}"
-    return f"<{text}>"
+curie = terms.name  # pages show `kgr:x`, or `<iri>` outside the project's namespaces
 
 
 @cache

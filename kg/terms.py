@@ -13,13 +13,23 @@ XSD_STRING = XSD + "string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+# Longest namespace first, so that a namespace inside another never wins.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
 def curie(iri: object) -> str:
     """`kgr:randa-kassis` for an IRI in a project namespace, else the IRI itself."""
     text = str(iri.value if isinstance(iri, NamedNode) else iri)
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in _BY_LENGTH:
         if text.startswith(namespace) and len(text) > len(namespace):
             return f"{prefix}:{text[len(namespace) :]}"
     return text
+
+
+def name(iri: object) -> str:
+    """The IRI as Turtle writes it: a CURIE where a project prefix fits, else `<iri>`."""
+    shown = curie(iri)
+    return f"<{shown}>" if shown == str(iri.value if isinstance(iri, NamedNode) else iri) else shown
 
 
 def kind(term: object) -> str:

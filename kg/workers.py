@@ -309,6 +309,7 @@ class _Worker:
         self, root: str, spec: StoreSpec | None = None, reserved: bool = False, memory: int = 0
     ) -> None:
         self.reserved = reserved
+        self._waiting: tuple[asyncio.Future[None], int] | None = None  # see exchange
         context = multiprocessing.get_context("spawn")  # no inherited locks or event loops
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(root, spec, child, memory), daemon=True)
@@ -346,7 +347,7 @@ class _Worker:
         The event loop itself waits for the answer (a reader on the pipe): no thread, so no
         hand-over of the GIL between a waiting thread and a busy loop (up to 5 ms a request
         under load). The answer is read once the worker starts sending it, which it does in
-        one go, at most max_bytes."""
+        one go, at most max_bytes. `abandon` ends the wait (the server stopping)."""
         loop = asyncio.get_running_loop()
         self.connection.send(job)
         ready: asyncio.Future[None] = loop.create_future()
@@ -357,13 +358,28 @@ class _Worker:
                 ready.set_result(None)
 
         loop.add_reader(descriptor, readable)
+        self._waiting = (ready, descriptor)
         try:
             await asyncio.wait_for(ready, timeout)
         except asyncio.TimeoutError:
             return None
         finally:
-            loop.remove_reader(descriptor)
+            if self._waiting is not None:  # not abandoned: the pipe is still ours
+                self._waiting = None
+                loop.remove_reader(descriptor)
+                os.set_blocking(descriptor, True)  # uvloop made it non-blocking: read it whole
         return pickle.loads(self.connection.recv_bytes(job.max_bytes + _ENVELOPE))
+
+    def abandon(self) -> None:
+        """In the event loop, before the worker is killed: a job waiting for it ends with
+        EOFError (its worker is gone), and the pipe is no longer watched."""
+        if self._waiting is None:
+            return
+        ready, descriptor = self._waiting
+        self._waiting = None
+        asyncio.get_running_loop().remove_reader(descriptor)
+        if not ready.done():
+            ready.set_exception(EOFError())
 
     def exit_code(self, wait: float = 2.0) -> int | None:
         """How the process ended (-N: killed by signal N), once it has; None if it runs on."""
@@ -435,6 +451,7 @@ class QueryPool:
             future.cancel()
         self._waiting.clear()
         for worker in self._all:
+            worker.abandon()
             worker.kill()
         self._all.clear()
         self._idle.clear()
