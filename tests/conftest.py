@@ -129,6 +129,17 @@ def private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("KG_STORE", raising=False)
 
 
+class QuietHTTPServer:
+    """Mixed into http.server's servers in tests: a client that hangs up mid-answer (as kg's
+    deadlines make it) is expected, and socketserver would print its traceback to whatever
+    sys.stderr is then (another test's captured output)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 def free_port() -> int:
     import socket
 

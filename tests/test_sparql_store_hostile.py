@@ -23,7 +23,7 @@ from kg.cli import cli
 from kg.store import open_store, parse_spec, redact_url
 from kg.store.sparql import AUTH_SCHEMES, Endpoint
 from kg.tree import find_tree
-from tests.conftest import REPO, fails_with_one_line, free_port
+from tests.conftest import REPO, QuietHTTPServer, fails_with_one_line, free_port
 
 ASK = "ASK { ?s ?p ?o }"
 TRUE = b'{"head": {}, "boolean": true}'
@@ -62,6 +62,10 @@ class Reply:
     body: bytes = TRUE
 
 
+class QuietServer(QuietHTTPServer, http.server.ThreadingHTTPServer):
+    pass
+
+
 class Loopback:
     """An HTTP server on 127.0.0.1 that records every request and answers with `answer(seen)`."""
 
@@ -88,8 +92,7 @@ class Loopback:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(

@@ -33,7 +33,7 @@ from kg.results import Result
 from kg.store import GRAPH_IRI, StoreError, open_store, parse_spec
 from kg.store.binding import inline_values, with_constants
 from kg.tree import find_tree
-from tests.conftest import REPO, RunningServer, fails_with_one_line, free_port
+from tests.conftest import REPO, QuietHTTPServer, RunningServer, fails_with_one_line, free_port
 
 TREE = find_tree(REPO)
 SAVED = queries.list_queries(TREE)
@@ -44,6 +44,10 @@ def kg(*args: str, env: dict | None = None):
 
 
 # --- the stores under test -----------------------------------------------------------------------
+
+
+class QuietServer(QuietHTTPServer, http.server.HTTPServer):
+    pass
 
 
 class OxigraphServer:
@@ -506,7 +510,7 @@ class Stub:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
