@@ -51,8 +51,10 @@ if VENV_PYTHON.is_file() and Path(sys.prefix).resolve() != VENV_PYTHON.parent.pa
 
 import sparql_rows  # noqa: E402  (bench/, on sys.path as the script's folder)
 
-# kg as a user runs it (`kg` is `python -m kg`); cwd=ROOT puts this tree's kg/ first on sys.path.
-KG = [sys.executable, "-m", "kg", "--root", str(ROOT)]
+# kg as a user runs it: the `kg` console script installed next to this Python (its entry point
+# is kg.__main__:main), else `python -m kg`; cwd=ROOT puts this tree's kg/ first on sys.path.
+_SCRIPT = Path(sys.executable).with_name("kg")
+KG = [*([str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-m", "kg"]), "--root", str(ROOT)]
 TARGETS = (  # (numerator, denominator, bound): numerator / denominator <= bound
     ("cold", "pyoxigraph", 3.0),
     ("cold", "rdflib", 0.25),
@@ -162,7 +164,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def measure(args: argparse.Namespace, workdir: Path) -> int:
-    base_env = {k: v for k, v in os.environ.items() if k not in ("KG_ROOT", "KG_STORE")}
+    # Byte-compiled modules, as an installed package has them, for every contender alike
+    # (PYTHONDONTWRITEBYTECODE would make kg compile its own modules at every start).
+    unset = ("KG_ROOT", "KG_STORE", "PYTHONDONTWRITEBYTECODE")
+    base_env = {k: v for k, v in os.environ.items() if k not in unset}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kg")], check=True)
     graph = workdir / "graph.nq"
     run([*KG, "export", "--format", "nq", "--output", str(graph)], {**base_env, "KG_CACHE_DIR": ""})
     quads = sum(1 for _ in graph.open("rb"))

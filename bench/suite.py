@@ -356,7 +356,7 @@ def cli_text(text: str, bindings: dict) -> str:
     import pyoxigraph
 
     from kg.namespaces import PREFIXES
-    from kg.store import inline_values, with_constants
+    from kg.store.binding import inline_values, with_constants
 
     constants = with_constants(text, bindings)
     try:
@@ -679,7 +679,7 @@ class Suite:
         sys.path.insert(0, str(REPO))
         from kg import queries as kgq
         from kg.load import find_tree
-        from kg.store import with_prefixes
+        from kg.store.binding import with_prefixes
 
         kg_tree = find_tree(tree)
         names = s.queries or [q.name for q in kgq.list_queries(kg_tree)]
