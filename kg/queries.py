@@ -608,7 +608,8 @@ def _plainer(message: str) -> str:
 
 
 def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
-    """Turn name=value strings into initBindings, checking names, types and required ones."""
+    """Turn name=value strings into the RDF terms a store binds, checking names, types and
+    required ones."""
     accepted = ", ".join(p.describe() for p in query.parameters) or "no parameters"
     by_name = {p.name: p for p in query.parameters}
     for name in values:

@@ -1,4 +1,5 @@
-"""Load a tree straight into an Oxigraph store: Oxigraph's own parser, no rdflib graph.
+"""Load a tree straight into Oxigraph: Oxigraph's own parser, no rdflib graph. The disk store
+(`kg load`) and the memory store (kg.store.oxigraph.MemoryStore) are both filled from `plan`.
 
 `kg --store oxigraph:PATH load` used to parse the TriG files with rdflib, derive the statements
 in an rdflib Graph, then convert every triple for pyoxigraph: about ten times `oxigraph load` on
@@ -6,7 +7,7 @@ the same quads. Here Oxigraph (Rust) parses the files, the statements are derive
 as N-Quads text, and the store's bulk loader reads that text as it is made (1.3-1.4x
 `oxigraph load` of the finished quads at 10^6 triples; bench/RESULTS.md).
 
-The store holds exactly what `kg.load.load` + `kg.store.build_oxigraph` would write (a test
+The store holds exactly what `kg.load.load` + `kg.store.oxigraph.build_oxigraph` would write (a test
 compares the two on the shipped tree and a synthetic one): the same statement IRIs (the triple
 is hashed in rdflib's `.n3()` form), literals in rdflib's canonical lexical form. Whenever a
 file does not parse or breaks an authoring rule, the rdflib loader is run to report it, so the
