@@ -253,24 +253,27 @@ def with_targets_found(graph: Graph, shapes: Graph) -> Graph:
     return narrowed
 
 
-@contextlib.contextmanager
-def sparql_parsed_once():
-    """While pyshacl runs: each SPARQL text its constraints hand rdflib is parsed once, not once
-    per focus node (a SPARQL constraint on 45 nodes took 4.6 s of pyparsing; rdflib's own
-    prepareQuery makes the same reusable Query object)."""
+@functools.lru_cache(maxsize=512)
+def _prepared(text: str, base: str | None, namespaces: tuple):
+    """rdflib's parse of a SPARQL text, as its own prepareQuery makes it: a Query object that is
+    evaluated again and again, never changed."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
+
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+@contextlib.contextmanager
+def sparql_parsed_once():
+    """While pyshacl runs: each SPARQL text its constraints hand rdflib is parsed once in this
+    process, not once per focus node (a SPARQL constraint on 45 nodes took 4.6 s of pyparsing)."""
     from rdflib.plugins.sparql.processor import SPARQLProcessor
 
     original = SPARQLProcessor.query
 
-    @functools.lru_cache(maxsize=256)
-    def prepared(text: str, base: str | None, namespaces: tuple):
-        return translateQuery(parseQuery(text), base, dict(namespaces))
-
     def query(self, query, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(query, str):
-            query = prepared(query, base, tuple(sorted((initNs or {}).items())))
+            query = _prepared(query, base, tuple(sorted((initNs or {}).items())))
         return original(self, query, initBindings or {}, initNs or {}, base, DEBUG)
 
     SPARQLProcessor.query = query
