@@ -3,14 +3,14 @@
 `open_store(spec, tree)` reads a store spec — `memory` (the default), `oxigraph:PATH` or
 `sparql:URL` — and returns a Store with one interface for every backend:
 
-    store.run(checked, bindings) -> kg.results.Result     (kg.answer renders it)
+    store.run(checked, bindings, most) -> kg.results.Result  (kg.answer renders it)
     store.graph() -> rdflib.Graph                          (the whole graph, for export/why/pages)
     store.loaded() -> LoadedGraph                          (for export, validate, why, pages)
     store.describe() -> str                                (one line: what it holds)
     Backend.build(spec, tree, progress) / store.push(...)  (`kg load` / `kg push`)
 
 BACKENDS is the one registry of store kinds: nothing outside this package asks which kind a
-store is; it asks the backend's properties (`local`, `maps_memory`).
+store is; it asks the backend's properties (`local`, `maps_memory`, `from_tree`).
 
 Every query reaching a store has been cleared by `queries.check` (the one authority: read-only,
 no SERVICE, no FROM). Parameters are bound as RDF terms from `queries.bind`, never from the
