@@ -126,9 +126,7 @@ def _show(results: Graph, node: Node | None) -> str:
     return node.n3(results.namespace_manager)
 
 
-def _run(
-    shapes: Graph, path: Path, as_kg: bool = True
-) -> list[tuple[Node | None, list[str], str]]:
+def _run(shapes: Graph, path: Path, as_kg: bool = True) -> list[tuple[Node | None, list[str], str]]:
     """Validate a fixture: (owning node shape, messages, description) for each top-level result.
 
     As `kg validate` runs pyshacl (SPARQL targets found by Oxigraph, each SPARQL text parsed
