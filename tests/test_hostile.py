@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from kg import queries
 from kg.cli import cli
 from kg.files import OutputError, write_atomically
-from kg.store.oxigraph import graph_key
+from kg.store.memory import graph_key
 from kg.tree import find_tree
 from tests.conftest import REPO, fails_with_one_line
 

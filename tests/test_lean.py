@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from kg.store.oxigraph import graph_key, memory_store
+from kg.store.memory import graph_key, memory_store
 from kg.tree import find_tree
 from tests.conftest import REPO
 

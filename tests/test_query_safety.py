@@ -316,7 +316,7 @@ def test_an_unbound_sort_key_sorts_first_as_sparql_says():
 
 
 def test_an_engine_failure_while_running_is_one_line(monkeypatch):
-    from kg.store.oxigraph import MemoryStore
+    from kg.store.memory import MemoryStore
 
     class Failing:
         def query(self, *args, **kwargs):

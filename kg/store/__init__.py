@@ -61,7 +61,7 @@ class EndpointError(StoreError):
 
 # kind -> "module:Class", imported when a store of that kind is opened.
 BACKENDS: dict[str, str] = {
-    "memory": "kg.store.oxigraph:MemoryStore",
+    "memory": "kg.store.memory:MemoryStore",
     "oxigraph": "kg.store.oxigraph:OxigraphStore",
     "sparql": "kg.store.sparql:SparqlStore",
 }

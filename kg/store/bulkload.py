@@ -1,5 +1,5 @@
 """Load a tree straight into Oxigraph: Oxigraph's own parser, no rdflib graph. The disk store
-(`kg load`) and the memory store (kg.store.oxigraph.MemoryStore) are both filled from `plan`.
+(`kg load`) and the memory store (kg.store.memory) are both filled from `plan`.
 
 `kg --store oxigraph:PATH load` used to parse the TriG files with rdflib, derive the statements
 in an rdflib Graph, then convert every triple for pyoxigraph: about ten times `oxigraph load` on
