@@ -1,6 +1,8 @@
 """`kg serve`: a SPARQL 1.1 Protocol endpoint, the saved queries as an API, and pages for people.
 
-Starlette on uvicorn. Every query runs in a killable worker process (kg.workers) under a time
+Starlette on uvicorn. A query is checked here, once (kg.queries.check), then answered from
+memory when the same request was answered before (the graph does not change while serving: an
+ETag, and 304 to a conditional GET), else in a killable worker process (kg.workers) under a time
 limit, a row cap, a byte cap and a memory limit; admission keeps a worker for saved queries,
 caps the SPARQL one client may run at once and bounds every wait. Pages are built from the
 loaded graph in the server process, in threads, never on the event loop, as saved queries are
@@ -8,8 +10,9 @@ read. Read-only: there is no update endpoint, and updates, SERVICE and FROM are 
 
 Memory: a worker may use --worker-memory (1 GiB); the server process holds the pages' graph
 (about 45 MB for the shipped graph) and, per query in flight, one answer of at most --max-bytes
-(16 MiB; 2 MiB for a page, which also holds the answer's table): a client address has at most
---per-client SPARQL answers in flight, and the tests hold the server under 256 MiB.
+(16 MiB; 2 MiB for a page, which also holds the answer's table), and the answers it keeps
+(ANSWER_CACHE_BYTES, 64 MiB): a client address has at most --per-client SPARQL answers in
+flight, and the tests hold the server under 256 MiB.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Run SPARQL queries in worker processes that can be killed when a query runs too long.
 
-rdflib evaluates a query in pure Python and cannot be interrupted from another thread, so a
-runaway query (a cross product) is stopped the only sure way: its process is killed and a fresh
-worker takes its place, while the other workers keep answering.
+Oxigraph cannot be asked to stop a query it is running, so a runaway query (a cross product)
+is stopped the only sure way: its process is killed and a fresh worker takes its place, while
+the other workers keep answering. A worker answers by kg.answer.answer, the path every caller
+takes, with the query the server checked (never parsed or checked again).
 
 Admission, so that runaway queries cannot take every worker:
 
@@ -17,7 +18,8 @@ Admission, so that runaway queries cannot take every worker:
 
 Memory: each worker runs under an address-space limit (`memory`, --worker-memory, RLIMIT_AS); a
 query that needs more gets a MemoryError, which the worker reports (HTTP 413) before it exits
-and is replaced; a worker that dies outright (a store's native code aborts) is replaced too. An
+and is replaced; when Oxigraph's allocation fails it aborts the process (SIGABRT), which the
+server reports as the same 413; a worker that dies otherwise is replaced too. An
 answer larger than a job's `max_bytes` is refused in the worker, before it is rendered when its
 values alone are larger, and the server reads at most that many bytes from a worker: the server
 process never holds a larger answer. After a large query a worker gives its memory back.
@@ -275,7 +277,7 @@ def _out_of_memory(job: Job, memory: int) -> Outcome:
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether `kind` is in an exception's chain (kg's own errors wrap what rdflib raised)."""
+    """Whether `kind` is in an exception's chain (kg's own errors wrap what an engine raised)."""
     seen = set()
     while error is not None and id(error) not in seen:
         if isinstance(error, kind):
