@@ -268,6 +268,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
         report = {
             "bench": "query_vs_floor",
             "started": started,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "runs": args.runs,
             "root": str(ROOT),
             "kg": git_describe(),

@@ -374,6 +374,7 @@ def parse_args() -> argparse.Namespace:
 def measure(args: argparse.Namespace, wrk: Wrk, workdir: Path, servers: list[Server]) -> int:
     if not OXIGRAPH.exists():
         raise BenchError(f"no oxigraph CLI at {OXIGRAPH}: pip install oxigraph in this venv")
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     text = (ROOT / "queries" / f"{QUERY}.rq").read_text("utf-8")
     graph = export_graph(workdir)
     servers.append(start_oxigraph(workdir, graph))
@@ -461,7 +462,8 @@ def measure(args: argparse.Namespace, wrk: Wrk, workdir: Path, servers: list[Ser
     if args.json:
         report = {
             "bench": "server_vs_oxigraph",
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "started": started,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "query": QUERY,
             "rows": rows,
             "kg": git_describe(),
