@@ -12,7 +12,7 @@ run and every store:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
@@ -142,7 +142,6 @@ class Answer:
     size: int = 0  # rows or triples
     truncated: bool = False
     ask: bool | None = None  # an ASK query's answer, whatever the format (the CLI exits 1 on false)
-    extra: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
