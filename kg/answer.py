@@ -7,7 +7,8 @@
    server checks once, before a worker is asked);
 2. `queries.bind` turns the parameters into RDF terms (names, types, required ones);
 3. the store runs it (kg.store: Oxigraph locally, or a SPARQL engine);
-4. the limits cut rows (marking the answer truncated) and refuse an answer too large to send;
+4. the limits cut rows (the store stops at `max_rows`, marking the answer truncated) and
+   refuse an answer too large to send;
 5. kg.render writes it in the format asked for.
 """
 
@@ -51,8 +52,6 @@ def answer(
     """A query's answer from `store`, rendered (see the module's steps)."""
     checked = query if isinstance(query, queries.CheckedQuery) else queries.check(query)
     result = result_of(store, checked, values, limits.max_rows)
-    if limits.max_rows is not None:
-        result = result.limited(limits.max_rows)
     if limits.max_bytes is not None and result.least_bytes() > limits.max_bytes:
         raise too_large(checked.name, limits)  # refused before it is rendered
     rendered = render.render(result, output_format, interactive)

@@ -21,6 +21,7 @@ class Format:
     quads: bool = False  # an RDF format that carries named graphs
     ask: bool = True  # a result format that can carry an ASK answer
     rdflib: str = ""  # rdflib's serializer, for graphs kg holds in rdflib (pages, export)
+    oxigraph: str = ""  # the pyoxigraph.RdfFormat member that writes it (query answers)
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -44,12 +45,12 @@ RESULT_FORMATS: dict[str, Format] = {
 GRAPH_FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("turtle", "text/turtle", ".ttl", rdflib="longturtle"),
-        Format("json-ld", "application/ld+json", ".jsonld", rdflib="json-ld"),
-        Format("nt", "application/n-triples", ".nt", rdflib="nt"),
-        Format("nq", "application/n-quads", ".nq", quads=True, rdflib="nquads"),
-        Format("trig", "application/trig", ".trig", quads=True, rdflib="trig"),
-        Format("xml", "application/rdf+xml", ".rdf", rdflib="xml"),
+        Format("turtle", "text/turtle", ".ttl", rdflib="longturtle", oxigraph="TURTLE"),
+        Format("json-ld", "application/ld+json", ".jsonld", rdflib="json-ld", oxigraph="JSON_LD"),
+        Format("nt", "application/n-triples", ".nt", rdflib="nt", oxigraph="N_TRIPLES"),
+        Format("nq", "application/n-quads", ".nq", quads=True, rdflib="nquads", oxigraph="N_QUADS"),
+        Format("trig", "application/trig", ".trig", quads=True, rdflib="trig", oxigraph="TRIG"),
+        Format("xml", "application/rdf+xml", ".rdf", rdflib="xml", oxigraph="RDF_XML"),
     )
 }
 

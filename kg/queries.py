@@ -223,26 +223,40 @@ class SavedQuery:
 
 
 def query_form(text: str) -> str:
-    body = strip_comments_and_strings(text)
-    body = re.sub(r"(?is)^\s*((BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)\s*)*", "", body)
-    word = re.match(r"\s*([A-Za-z]+)", body)
-    return word.group(1).upper() if word else ""
+    """The query's form, upper case: its first word after the prologue (SELECT, ASK, ...)."""
+    return _form_of(tokens(text))[1]
+
+
+def _form_of(found: list[Token]) -> tuple[int, str]:
+    """Where the first token after the prologue (BASE <iri>, PREFIX p: <iri>) is in `found`,
+    and the form it names ("" when it is not a word, or there is none)."""
+    at = 0
+    while at < len(found) and found[at].text.upper() in ("BASE", "PREFIX"):
+        at += 2 if found[at].text.upper() == "BASE" else 3
+    if at < len(found) and found[at].kind == "word":
+        return at, found[at].text.upper()
+    return at, ""
 
 
 def strip_comments_and_strings(text: str) -> str:
-    """Blank out comments, strings and IRIs so keyword and bracket scans see only syntax."""
-    pattern = re.compile(
-        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-    )
-
-    def blank(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token.startswith("<"):
-            return "<" + "x" * (len(token) - 2) + ">"
-        return re.sub(r"[^\n]", " ", token)
-
-    return pattern.sub(blank, text)
+    """The text with comments and strings blanked and IRIs' insides turned to x, each the same
+    length (line breaks kept), so keyword and bracket scans see only syntax at its offsets. The
+    tokens are `tokens`'s: one reading of SPARQL for every check."""
+    parts, last = [], 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind not in ("comment", "string", "iri"):
+            continue
+        start, end = match.span(kind)
+        token = match.group(kind)
+        parts.append(text[last:start])
+        if kind == "iri":
+            parts.append("<" + "x" * (len(token) - 2) + ">")
+        else:
+            parts.append(re.sub(r"[^\n]", " ", token))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def parse_header(text: str, where: str) -> dict:
@@ -458,11 +472,8 @@ def check(query: SavedQuery) -> CheckedQuery:
     unescaped = _unescaped(text)
     if unescaped != text:
         _check_tokens(tokens(unescaped), unescaped, where)
-    at = 0
-    while at < len(found) and found[at].text.upper() in ("BASE", "PREFIX"):
-        at += 2 if found[at].text.upper() == "BASE" else 3  # BASE <iri>, PREFIX p: <iri>
+    at, form = _form_of(found)
     first = found[at] if at < len(found) else None
-    form = first.text.upper() if first is not None and first.kind == "word" else ""
     if form in UPDATE_KEYWORDS or form == "WITH":
         raise QueryError(
             f"{where}: SPARQL Update ({form}) is not allowed: kg query is read-only; "

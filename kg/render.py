@@ -173,16 +173,6 @@ SELECT_RENDERERS: dict[str, Callable[[Result], str]] = {
 }
 assert set(SELECT_RENDERERS) == set(RESULT_FORMATS)
 
-_OXIGRAPH_RDF = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
-assert set(_OXIGRAPH_RDF) == set(GRAPH_FORMATS)
-
 
 def graph_bytes(triples, fmt: str) -> bytes:
     """Sorted triples in an RDF format, written by Oxigraph with the project's prefixes."""
@@ -191,7 +181,7 @@ def graph_bytes(triples, fmt: str) -> bytes:
         [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if fmt_spec.quads else triples
     )
     prefixes = None if fmt in ("nt", "nq") else dict(PREFIXES)
-    body = ox.serialize(items, format=_OXIGRAPH_RDF[fmt], prefixes=prefixes)
+    body = ox.serialize(items, format=getattr(ox.RdfFormat, fmt_spec.oxigraph), prefixes=prefixes)
     if fmt not in ("turtle", "trig"):
         return body
     # Oxigraph writes the @prefix lines in its own order: put them in kg's.

@@ -63,12 +63,6 @@ def short(term: object | None) -> str:
     return value(term)
 
 
-def language(term: object) -> str | None:
-    if isinstance(term, Literal):
-        return term.language
-    return getattr(term, "language", None)
-
-
 def datatype(term: object) -> str | None:
     """A literal's datatype IRI; None for a plain or language-tagged literal (RDF 1.1 reads a
     plain literal as xsd:string: both give None here)."""

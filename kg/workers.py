@@ -219,22 +219,23 @@ def _serve(root: str, spec: StoreSpec | None, connection: Connection, memory: in
             _trim()
 
 
-def _address_space() -> int:
-    """This process's address space in bytes, what RLIMIT_AS counts (0 where /proc cannot say)."""
+def _statm(field: int) -> int:
+    """A field of /proc/self/statm in bytes (0 where /proc cannot say)."""
     try:
         with open("/proc/self/statm") as stream:
-            return int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            return int(stream.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _address_space() -> int:
+    """This process's address space in bytes, what RLIMIT_AS counts."""
+    return _statm(0)
 
 
 def _resident() -> int:
-    """This process's resident memory in bytes (0 where /proc cannot say)."""
-    try:
-        with open("/proc/self/statm") as stream:
-            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+    """This process's resident memory in bytes."""
+    return _statm(1)
 
 
 def _trim() -> None:

@@ -166,8 +166,8 @@ class Store:
         self, query: CheckedQuery, bindings: dict[str, Term], most: int | None = None
     ) -> Result:
         """Run a checked query with its parameters bound; its answer, in kg's order. With
-        `most`, an engine that streams stops after that many rows or triples (the Result is
-        marked truncated); the caller cuts the others' answers."""
+        `most`, at most that many rows or triples, the Result marked truncated if there were
+        more (an engine that streams stops there)."""
         raise NotImplementedError
 
     def graph(self) -> Graph:

@@ -73,8 +73,10 @@ class SparqlStore(Store):
             pass  # parsed; what it does on the engine is the engine's to say
         text = inline_values(query.text, bindings)
         if query.form == "DESCRIBE":
-            return self.describe_resources(text)
-        return self.send(with_prefixes(text), query.form, query.star)
+            found = self.describe_resources(text)
+        else:
+            found = self.send(with_prefixes(text), query.form, query.star)
+        return found if most is None else found.limited(most)  # the engine sent them all
 
     def describe_resources(self, text: str) -> Result:
         """DESCRIBE as every kg store answers it (engines each define their own): the triples
