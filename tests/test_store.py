@@ -556,7 +556,7 @@ def test_an_engine_that_fails_or_answers_nonsense_is_one_line(stub, words):
 @pytest.mark.parametrize("stub", [(200, "text/html", b"<html/>")], indirect=True)
 def test_a_construct_answered_with_html_is_one_line(stub):
     result = kg("--store", f"sparql:{stub.url}", "query", "entity-card")
-    fails_with_one_line(result, "did not answer with RDF (got text/html)")
+    fails_with_one_line(result, "did not answer with SPARQL results (got text/html)")
 
 
 @pytest.mark.parametrize("stub", [(500, "text/plain", b"disk full")], indirect=True)

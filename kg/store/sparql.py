@@ -4,6 +4,8 @@ redirects, credentials, a deadline per request)."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import socket
 import urllib.parse
@@ -57,6 +59,7 @@ class SparqlStore(Store):
         self.endpoint = Endpoint.parse(spec.target)
         self.update_endpoint = Endpoint.parse(spec.update_url or spec.target, self.endpoint)
         self.gsp_endpoint = Endpoint.parse(spec.gsp_url or spec.target, self.endpoint)
+        self._answers: dict[tuple, AuthAnswer] = {}  # origin -> how to answer its challenge
         self.url = self.endpoint.shown  # as messages show it
         self.timeout = spec.timeout
 
@@ -110,25 +113,64 @@ class SparqlStore(Store):
         return self.send(with_prefixes(construct), "DESCRIBE")
 
     def send(self, text: str, form: str, star: bool = False) -> Result:
-        """POST a checked query; its answer as a Result."""
-        graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        accept = (
-            "application/n-triples, text/turtle;q=0.5"
-            if graph_form
-            else "application/sparql-results+json, application/sparql-results+xml;q=0.5"
-        )
-        data, media = self._http(
-            "POST",
-            self.endpoint.with_parameter("default-graph-uri", GRAPH_IRI),
-            text.encode("utf-8"),
-            {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
-        )
+        """Send a checked query; its whole answer as a Result, or an error if the engine sent
+        only part of it (see `_complete`). A graph form is asked as a SELECT of its WHERE and
+        its template filled in here (`_construct`), so that the same count proves it whole."""
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return self._construct(text, form)
+        found = self._results(text, form, star)
+        if form == "SELECT":
+            self._complete(text, found)
+        return found
+
+    def _results(self, text: str, form: str, star: bool = False) -> Result:
+        answer = self._query(text, RESULTS_ACCEPT)
         try:
-            if graph_form:
-                return results.from_rdf(data, media, form)
-            return results.from_sparql_results(data, media, form, star)
+            return results.from_sparql_results(
+                answer.body, answer.headers.get_content_type(), form, star
+            )
         except results.MalformedAnswer as error:
             raise EndpointError(f"{self.url} {error}; is it a SPARQL query endpoint?") from None
+
+    def _query(self, text: str, accept: str) -> _Answer:
+        """One query by the SPARQL 1.1 Protocol, in the form engines take most widely: GET
+        with ?query= while the URL stays short, else a form-encoded POST (Virtuoso 7.2.5 never
+        answers a POST of application/sparql-query); an engine that refuses the form (405,
+        415) is sent the query as application/sparql-query."""
+        fields = urllib.parse.urlencode({"query": text, "default-graph-uri": GRAPH_IRI})
+        if len(self.endpoint.url) + len(fields) < GET_LIMIT:
+            answer = self._request("GET", self.endpoint.with_fields(fields), b"", accept)
+            if answer.status not in (405, 414):
+                return self._ok(self.endpoint, "GET", answer)
+        answer = self._request("POST", self.endpoint, fields.encode("ascii"), accept, FORM)
+        if answer.status in (405, 415):
+            direct = self.endpoint.with_parameter("default-graph-uri", GRAPH_IRI)
+            answer = self._request("POST", direct, text.encode("utf-8"), accept, QUERY)
+        return self._ok(self.endpoint, "POST", answer)
+
+    def _complete(self, text: str, found: Result) -> None:
+        """Raise ResultCapped if the engine sent fewer rows than the query has. Engines cap
+        answers silently (Virtuoso at 10,000 rows by default), so an answer of CHECKED_FROM rows
+        or more that stops short of the query's own LIMIT is checked against a COUNT of the
+        same query, run as a sub-select."""
+        sent = len(found.rows)
+        limit = _top_level_limit(text)
+        if sent < CHECKED_FROM or (limit is not None and sent >= limit):
+            return
+        start = _form_token(text).start
+        count = f"{text[:start]}SELECT (COUNT(*) AS ?kgRows) WHERE {{ {text[start:]}\n}}"
+        counted = self._results(count, "SELECT")  # one row: nothing to check
+        total = int(counted.rows[0][0].value) if counted.rows and counted.rows[0][0] else 0
+        if total > sent:
+            raise ResultCapped(self.url, sent, total)
+
+    def _construct(self, text: str, form: str) -> Result:
+        """A CONSTRUCT as the SELECT of its WHERE (checked whole as every SELECT is), its
+        template then filled in by Oxigraph from those rows: the triples the engine would have
+        built, with no cap on them left unseen."""
+        prologue, template, where, rest = _construct_parts(text)
+        rows = self.send(f"{prologue}SELECT * WHERE {where}{rest}", "SELECT")
+        return _instantiate(prologue, template, rows, form)
 
     def graph(self) -> Graph:
         from rdflib import Graph
@@ -137,9 +179,28 @@ class SparqlStore(Store):
         from kg.store.oxigraph import rdflib_triple
 
         graph = bind_prefixes(Graph())
-        for triple in self.send("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT").triples:
+        for triple in self.triples():
             graph.add(rdflib_triple(triple))
         return graph
+
+    def triples(self, part: str = "") -> list[ox.Triple]:
+        """Every triple of the named graph. Past an engine's row cap, the graph is read in
+        parts by the MD5 of the subject's IRI (16 parts, then 256, ...: each part's answer is
+        checked whole), and blank-node subjects as a part of their own."""
+        if part == "":
+            where = "?s ?p ?o"
+        elif part == "_:":
+            where = "?s ?p ?o FILTER (isBlank(?s))"
+        else:
+            where = f'?s ?p ?o FILTER (STRSTARTS(MD5(STR(?s)), "{part}"))'
+        try:
+            found = self.send(f"SELECT ?s ?p ?o WHERE {{ {where} }}", "SELECT")
+        except ResultCapped:
+            if len(part) >= MAX_PART_DIGITS:
+                raise
+            parts = [part + digit for digit in "0123456789abcdef"]
+            return [t for p in [*parts, *(["_:"] if part == "" else [])] for t in self.triples(p)]
+        return [ox.Triple(*row) for row in found.rows]
 
     def count(self) -> int:
         """Triples in the named graph, as the engine counts them."""
@@ -158,14 +219,16 @@ class SparqlStore(Store):
         graph: Graph,
         progress: Progress | None = None,
         via: str = "gsp",
-        batch: int = PUSH_BATCH,
+        batch: int | None = None,
     ) -> int:
         """Replace the named graph GRAPH_IRI on the engine with `graph`; returns its triples.
 
         `via="gsp"` (Graph Store HTTP Protocol): PUT the first batch of N-Triples, POST the
-        rest. `via="update"` (SPARQL Update): DROP SILENT GRAPH, then INSERT DATA per batch.
+        rest. `via="update"` (SPARQL Update, form-encoded as engines take it most widely):
+        DROP SILENT GRAPH, then INSERT DATA per batch. `batch` defaults to PUSH_BATCH[via].
         A graph with blank nodes goes in one request, so its labels keep their meaning.
         """
+        batch = batch or PUSH_BATCH[via]
         lines = sorted(
             line for line in graph.serialize(format="nt", encoding="utf-8").decode().splitlines()
         )
@@ -178,45 +241,61 @@ class SparqlStore(Store):
             text = "".join(line + "\n" for line in chunk)
             if via == "update":
                 prefix = f"DROP SILENT GRAPH <{GRAPH_IRI}> ;\n" if index == 0 else ""
-                body = f"{prefix}INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n{text}}} }}"
-                self._http(
-                    "POST",
-                    self.update_endpoint,
-                    body.encode("utf-8"),
-                    {"Content-Type": "application/sparql-update; charset=utf-8"},
-                )
+                self._update(f"{prefix}INSERT DATA {{ GRAPH <{GRAPH_IRI}> {{\n{text}}} }}")
             else:
-                self._http(
-                    "PUT" if index == 0 else "POST",
-                    self.gsp_endpoint.with_parameter("graph", GRAPH_IRI),
-                    text.encode("utf-8"),
-                    {"Content-Type": "application/n-triples"},
-                )
+                endpoint = self.gsp_endpoint.with_parameter("graph", GRAPH_IRI)
+                method = "PUT" if index == 0 else "POST"
+                answer = self._request(method, endpoint, text.encode("utf-8"), "*/*", NTRIPLES)
+                self._ok(self.gsp_endpoint, method, answer)
             done += len(chunk)
             if progress:
                 progress(done, len(lines))
         return len(lines)
 
-    def _http(
-        self, method: str, endpoint: Endpoint, data: bytes, headers: dict[str, str]
-    ) -> tuple[bytes, str]:
+    def _update(self, text: str) -> None:
+        """One SPARQL Update, form-encoded; as application/sparql-update if the form is refused."""
+        endpoint = self.update_endpoint
+        fields = urllib.parse.urlencode({"update": text}).encode("ascii")
+        answer = self._request("POST", endpoint, fields, "*/*", FORM)
+        if answer.status in (405, 415):
+            answer = self._request("POST", endpoint, text.encode("utf-8"), "*/*", UPDATE)
+        self._ok(endpoint, "POST", answer)
+
+    def _ok(self, endpoint: Endpoint, method: str, answer: _Answer) -> _Answer:
+        if not 200 <= answer.status < 300:
+            raise EndpointError(_http_error(endpoint, method, answer))
+        return answer
+
+    def _request(
+        self,
+        method: str,
+        endpoint: Endpoint,
+        data: bytes,
+        accept: str,
+        content_type: str | None = None,
+    ) -> _Answer:
         """One request, with its redirects (within its origin) and its answer to an
-        authentication challenge, all within `timeout`; (body, media type) of a 2xx answer.
-        Every way it can fail becomes one EndpointError line."""
+        authentication challenge, all within `timeout`. Every way it can fail to get an
+        answer becomes one EndpointError line; the answer may be any status.
+
+        Credentials: a bearer token goes with every request; a user and password only once
+        the engine asks (a 401 names the scheme: Digest is preferred to Basic, so a password
+        is not sent in the clear to an engine that takes Digest), and from then on with every
+        request to that origin, as browsers do."""
         import time
 
         deadline = time.monotonic() + self.timeout
-        url, redirects = endpoint.url, 0
-        scheme = UP_FRONT_AUTH if endpoint.credentials else None
-        challenge, tried = "", set()
+        url, redirects, challenged = endpoint.url, 0, False
+        credentials = endpoint.credentials
+        headers = {"Accept": accept}
+        if content_type:
+            headers["Content-Type"] = content_type
         while True:
             sent = dict(headers)
-            if scheme is not None and endpoint.credentials is not None:
-                tried.add(scheme)
-                answer_with = AUTH_SCHEMES[scheme]
-                sent["Authorization"] = answer_with(
-                    endpoint.credentials, method, _selector(url), challenge
-                )
+            if credentials is not None and credentials.token:
+                sent["Authorization"] = f"Bearer {credentials.token}"
+            elif credentials is not None and endpoint.origin in self._answers:
+                sent["Authorization"] = self._answers[endpoint.origin](method, _selector(url))
             answer = _exchange(method, url, data, sent, endpoint, deadline, self.timeout)
             if answer.status in REDIRECTS:
                 redirects += 1
@@ -227,15 +306,126 @@ class SparqlStore(Store):
                     )
                 url = _redirect_target(endpoint, url, answer)
                 continue
-            if answer.status == 401 and endpoint.credentials is not None:
+            if answer.status == 401 and credentials is not None and not credentials.token:
                 offered = _challenges(answer.headers)
-                other = next((s for s in offered if s in AUTH_SCHEMES and s not in tried), None)
-                if other is not None:
-                    scheme, challenge = other, offered[other]
+                scheme = next((s for s in AUTH_SCHEMES if s in offered), None)
+                if scheme is not None and not challenged:
+                    challenged = True
+                    self._answers[endpoint.origin] = AUTH_SCHEMES[scheme](
+                        credentials, offered[scheme]
+                    )
                     continue
-            if not 200 <= answer.status < 300:
-                raise EndpointError(_http_error(endpoint, method, answer))
-            return answer.body, answer.headers.get_content_type()
+            return answer
+
+
+# --- how queries are sent, and answers checked whole ----------------------------------------
+
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query; charset=utf-8"
+UPDATE = "application/sparql-update; charset=utf-8"
+NTRIPLES = "application/n-triples"
+# Answers shorter than this are not counted again: no engine in the README's table caps its
+# answers below 1,000 rows (Virtuoso: 10,000), and most answers are short.
+CHECKED_FROM = 100
+GET_LIMIT = 2048  # a GET's URL at most this long: servers take 8 KiB, some proxies less
+MAX_PART_DIGITS = 4  # read the graph in at most 16^4 parts (each within the engine's cap)
+
+
+class ResultCapped(EndpointError):
+    """The engine sent fewer rows than the query has: it caps its answers."""
+
+    def __init__(self, url: str, sent: int, total: int) -> None:
+        super().__init__(
+            f"{url} sent {sent:,} of the {total:,} rows this query has: the engine cuts its "
+            "answers short (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
+            "virtuoso.ini); raise that cap, or page the query with LIMIT and OFFSET"
+        )
+
+
+def _top_level(text: str) -> list[queries.Token]:
+    """The query's tokens outside any { } group: prologue, form, modifiers, trailing VALUES."""
+    depth, outside = 0, []
+    for token in queries.tokens(text):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0:
+            outside.append(token)
+    return outside
+
+
+def _form_token(text: str) -> queries.Token:
+    return next(t for t in _top_level(text) if t.text.upper() in queries.QUERY_FORMS)
+
+
+def _top_level_limit(text: str) -> int | None:
+    outside = _top_level(text)
+    for token, following in itertools.pairwise(outside):
+        if token.text.upper() == "LIMIT" and following.kind == "number":
+            return int(following.text)
+    return None
+
+
+def _construct_parts(text: str) -> tuple[str, str, str, str]:
+    """A CONSTRUCT's prologue, template `{ ... }`, WHERE group `{ ... }` and what follows it
+    (solution modifiers, a VALUES block), as text; the short form's template is its WHERE."""
+    found = queries.tokens(text)
+    start = next(i for i, t in enumerate(found) if t.text.upper() == "CONSTRUCT")
+
+    def group_end(opening: int) -> int:
+        depth = 0
+        for index in range(opening, len(found)):
+            depth += {"{": 1, "}": -1}.get(found[index].text, 0)
+            if depth == 0:
+                return index
+        raise EndpointError("a CONSTRUCT without its closing }")  # checked queries parse
+
+    def span(opening: int, closing: int) -> str:
+        return text[found[opening].start : found[closing].start + 1]
+
+    opening = start + 1
+    if found[opening].text.upper() == "WHERE":  # CONSTRUCT WHERE { pattern }
+        closing = group_end(opening + 1)
+        where = template = span(opening + 1, closing)
+    else:
+        template_end = group_end(opening)
+        template = span(opening, template_end)
+        opening = template_end + 1
+        if found[opening].text.upper() == "WHERE":
+            opening += 1
+        closing = group_end(opening)
+        where = span(opening, closing)
+    return text[: found[start].start], template, where, text[found[closing].start + 1 :]
+
+
+ENGINE_BLANK = "urn:x-kg-engine-blank:"  # an engine's blank node, while Oxigraph fills a template
+
+
+def _instantiate(prologue: str, template: str, rows: Result, form: str) -> Result:
+    """The triples `template` makes from `rows`, as the engine would have made them (Oxigraph
+    runs the CONSTRUCT over the rows as VALUES): fresh blank nodes per row, rows that leave a
+    triple unbound or ill-formed skipped."""
+
+    def written(term) -> str:
+        if term is None:
+            return "UNDEF"
+        if isinstance(term, ox.BlankNode):  # VALUES cannot hold one
+            return f"<{ENGINE_BLANK}{term.value}>"
+        return str(term)
+
+    def read(term):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(ENGINE_BLANK):
+            return ox.BlankNode(term.value[len(ENGINE_BLANK) :])
+        return term
+
+    head = " ".join(f"?{name}" for name in rows.variables)
+    values = " ".join("(" + " ".join(map(written, row)) + ")" for row in rows.rows)
+    local = f"{prologue}CONSTRUCT {template} WHERE {{ VALUES ({head}) {{ {values} }} }}"
+    made = ox.Store().query(local)
+    triples = (ox.Triple(read(t.subject), t.predicate, read(t.object)) for t in made)
+    return Result(form, triples=results.sorted_triples(triples))
 
 
 # --- talking to an endpoint over HTTP: origin, credentials, deadline -------------------------
@@ -247,35 +437,109 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 @dataclass(frozen=True)
 class Credentials:
-    """A user and password for an endpoint; the password never shows in a repr."""
+    """A user and password, or a bearer token, for an endpoint, and where they came from (for
+    messages); neither the password nor the token ever shows in a repr."""
 
-    user: str
-    password: str
+    user: str = ""
+    password: str = ""
+    token: str = ""
+    source: str = "the URL"
 
     def __repr__(self) -> str:
-        return f"Credentials(user={self.user!r}, password='***')"
+        return f"Credentials(user={self.user!r}, password='***', source={self.source!r})"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(secret for secret in (self.password, self.token) if secret)
 
 
-def _basic_auth(credentials: Credentials, method: str, path: str, challenge: str) -> str:
+USER_ENV, PASSWORD_ENV, TOKEN_ENV = "KG_SPARQL_USER", "KG_SPARQL_PASSWORD", "KG_SPARQL_TOKEN"
+NETRC_ENV = "NETRC"  # the netrc file to read instead of ~/.netrc, as curl and requests do
+HOW_TO_GIVE_CREDENTIALS = (
+    f"give them in the URL (http://USER:PASSWORD@host/...), in ${USER_ENV} and "
+    f"${PASSWORD_ENV}, as a bearer token in ${TOKEN_ENV}, or in ~/.netrc"
+)
+
+
+def stored_credentials(host: str) -> Credentials | None:
+    """Credentials for `host` from the environment, else from the netrc file (None if none):
+    ${TOKEN_ENV} (a bearer token), ${USER_ENV} with ${PASSWORD_ENV}, then the netrc entry for
+    the host (or its `default`)."""
+    import netrc
+
+    if os.environ.get(TOKEN_ENV):
+        return Credentials(token=os.environ[TOKEN_ENV], source=f"${TOKEN_ENV}")
+    if os.environ.get(USER_ENV):
+        source = f"${USER_ENV} and ${PASSWORD_ENV}"
+        return Credentials(os.environ[USER_ENV], os.environ.get(PASSWORD_ENV, ""), source=source)
+    path = os.environ.get(NETRC_ENV) or os.path.expanduser("~/.netrc")
+    if not os.path.isfile(path):
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (netrc.NetrcParseError, OSError, UnicodeDecodeError) as error:
+        parse_error = isinstance(error, netrc.NetrcParseError)
+        where = f"{error.filename}:{error.lineno}" if parse_error else path
+        raise StoreError(
+            f"{where}: cannot read the netrc file ({getattr(error, 'msg', one_line(error))}); "
+            "fix the line, or point $NETRC at another file"
+        ) from None
+    if entry is None:
+        return None
+    login, _, password = entry
+    return Credentials(login or "", password or "", source=path)
+
+
+# How credentials answer an engine's challenge, by scheme name in lower case, in the order kg
+# prefers them: given the credentials and the parameters of the engine's WWW-Authenticate
+# challenge, a function of (method, request path) that gives the Authorization header value.
+AuthAnswer = Callable[[str, str], str]
+AuthScheme = Callable[[Credentials, str], AuthAnswer]
+
+
+def _digest_auth(credentials: Credentials, challenge: str) -> AuthAnswer:
+    """HTTP Digest (RFC 7616: MD5 or SHA, qop=auth), computed by the standard library's
+    urllib handler, which also counts the nonce's uses."""
+    import urllib.request
+
+    class OnePassword:
+        def find_user_password(self, realm, uri):
+            return credentials.user, credentials.password
+
+    handler = urllib.request.AbstractDigestAuthHandler(OnePassword())
+    parameters = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge))
+
+    def answer(method: str, path: str) -> str:
+        request = urllib.request.Request("http://endpoint" + path, method=method)
+        try:
+            value = handler.get_authorization(request, parameters)
+        except (ValueError, urllib.error.URLError, UnicodeEncodeError):
+            value = None
+        if value is None:
+            raise EndpointError(
+                f"the engine asks for a Digest kg cannot answer ({one_line(challenge)[:120]}); "
+                "Digest takes MD5 or SHA with an ASCII user and password: use Basic over "
+                f"https, or a bearer token in ${TOKEN_ENV}"
+            )
+        return "Digest " + value
+
+    return answer
+
+
+def _basic_auth(credentials: Credentials, challenge: str) -> AuthAnswer:
     import base64
 
     pair = f"{credentials.user}:{credentials.password}".encode()
-    return "Basic " + base64.b64encode(pair).decode("ascii")
+    value = "Basic " + base64.b64encode(pair).decode("ascii")
+    return lambda method, path: value
 
 
-# How credentials answer an engine: an Authorization header value for (credentials, method,
-# request path, the parameters of the engine's WWW-Authenticate challenge), by scheme name in
-# lower case. UP_FRONT_AUTH goes with the first request; any other scheme here is tried once
-# when a 401 offers it (Digest, which needs the engine's nonce, is one more entry). Where
-# credentials come from is Endpoint.parse (the URL's userinfo; ~/.netrc would go there).
-AuthScheme = Callable[[Credentials, str, str, str], str]
-AUTH_SCHEMES: dict[str, AuthScheme] = {"basic": _basic_auth}
-UP_FRONT_AUTH = "basic"
+AUTH_SCHEMES: dict[str, AuthScheme] = {"digest": _digest_auth, "basic": _basic_auth}
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A URL kg sends requests to, without its userinfo, and the credentials it carried."""
+    """A URL kg sends requests to, without its userinfo, and the credentials it goes with."""
 
     url: str
     credentials: Credentials | None = None
@@ -283,8 +547,8 @@ class Endpoint:
     @classmethod
     def parse(cls, url: str, fallback: Endpoint | None = None) -> Endpoint:
         """Read `url`'s userinfo (percent-decoded) as credentials; a URL without any takes
-        those of `fallback` when both have the same origin (an update URL beside a query URL).
-        """
+        those of `fallback` when both have the same origin (an update URL beside a query URL),
+        else those stored for its host (`stored_credentials`)."""
         parts = urllib.parse.urlsplit(url)
         userinfo, at, hostport = parts.netloc.rpartition("@")
         credentials = None
@@ -295,6 +559,8 @@ class Endpoint:
         endpoint = cls(bare, credentials)
         if credentials is None and fallback is not None and fallback.origin == endpoint.origin:
             return cls(bare, fallback.credentials)
+        if credentials is None:
+            return cls(bare, stored_credentials(parts.hostname or ""))
         return endpoint
 
     @property
@@ -303,23 +569,27 @@ class Endpoint:
 
     @property
     def shown(self) -> str:
-        """The URL as messages show it: no query string, the password as ***."""
+        """The URL as messages show it: no query string, a password given in it as ***."""
         url = self.url.split("?", 1)[0]
-        if self.credentials is None:
+        if self.credentials is None or self.credentials.source != "the URL":
             return url
         scheme, rest = url.split("://", 1)
         hidden = "***" if not self.credentials.password else f"{self.credentials.user}:***"
         return f"{scheme}://{hidden}@{rest}"
 
     def with_parameter(self, name: str, value: str) -> Endpoint:
+        return self.with_fields(urllib.parse.urlencode({name: value}))
+
+    def with_fields(self, fields: str) -> Endpoint:
+        """The URL with `fields` (already form-encoded) added to its query string."""
         joiner = "&" if urllib.parse.urlsplit(self.url).query else "?"
-        url = self.url + joiner + urllib.parse.urlencode({name: value})
-        return Endpoint(url, self.credentials)
+        return Endpoint(self.url + joiner + fields, self.credentials)
 
     def scrub(self, text: str) -> str:
-        """Text an engine sent, with the password taken out should the engine echo it."""
-        password = self.credentials.password if self.credentials else ""
-        return text.replace(password, "***") if password else text
+        """Text an engine sent, with the password or token taken out should the engine echo it."""
+        for secret in self.credentials.secrets if self.credentials else ():
+            text = text.replace(secret, "***")
+        return text
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -483,23 +753,31 @@ def _http_error(endpoint: Endpoint, method: str, answer: _Answer) -> str:
     url = endpoint.shown
     detail = one_line(answer.body.decode("utf-8", "replace"))
     detail = re.sub(r"<[^>]+>", " ", detail)  # an HTML error page, as text
-    detail = endpoint.scrub(" ".join(detail.split())[:200])
+    detail = endpoint.scrub(" ".join(detail.split()))[:200]  # scrubbed whole, then cut
     status = f"HTTP {answer.status} {answer.reason}".strip()
     said = f": {detail}" if detail else ""
     if answer.status == 404:
         return (
             f"{url} answered {status}: nothing there takes a {method}; check the URL "
-            "(Oxigraph: /query for queries and /store for --gsp-url)"
+            "(the Stores section of the README lists each engine's endpoints)"
         )
-    if answer.status == 401 and endpoint.credentials is not None:
+    credentials = endpoint.credentials
+    if answer.status == 401 and credentials is not None and credentials.token:
+        return (
+            f"{url} answered {status}: the engine refuses the bearer token in "
+            f"{credentials.source}{said}; check the token"
+        )
+    if answer.status == 401 and credentials is not None:
+        offered = ", ".join(_challenges(answer.headers)) or "none"
         return (
             f"{url} answered {status}: the engine refuses the credentials given for "
-            f"'{endpoint.credentials.user}'{said}; check the user and password in the URL"
+            f"'{credentials.user}' (from {credentials.source}; schemes offered: {offered})"
+            f"{said}; check the user and password"
         )
     if answer.status == 401:
         return (
-            f"{url} answered {status}: the engine asks for credentials{said}; give them in "
-            "the URL: http://USER:PASSWORD@host/..."
+            f"{url} answered {status}: the engine asks for credentials{said}; "
+            + HOW_TO_GIVE_CREDENTIALS
         )
     if answer.status == 403:
         return f"{url} answered {status}: the engine refuses access{said}"
