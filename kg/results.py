@@ -89,6 +89,10 @@ class MalformedAnswer(KgError):
     """An engine's answer could not be read as SPARQL results or RDF."""
 
 
+# Virtuoso 7.2 answers ASK as a SELECT of this one variable: one row (1) for true, none for false.
+VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
 def from_sparql_results(data: bytes, media_type: str, form: str, star: bool = False) -> Result:
     """SPARQL 1.1 results (JSON, XML, CSV or TSV) from an engine, as a Result."""
     formats = {
@@ -107,6 +111,8 @@ def from_sparql_results(data: bytes, media_type: str, form: str, star: bool = Fa
             if form != "ASK":
                 raise MalformedAnswer("answered true/false to a query that is not ASK")
             return Result("ASK", boolean=bool(parsed))
+        if form == "ASK" and [v.value for v in parsed.variables] == [VIRTUOSO_ASK]:
+            return Result("ASK", boolean=any(row[0] is not None for row in parsed))
         if form == "ASK":
             raise MalformedAnswer("answered rows to an ASK query, which answers true or false")
         return from_oxigraph(parsed, form, star)
