@@ -148,44 +148,81 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class RunningServer:
-    """A `kg serve` subprocess on a free loopback port; `url` is its base URL."""
+class ServerProcess:
+    """A server the tests start (kg serve, oxigraph serve, Virtuoso, grlc, a proxy): the
+    process, and a wait until `ready_url` answers (no fixed sleep), or a failure with what it
+    printed. The one helper every real server in the tests is started with."""
 
-    def __init__(self, *args: str, root: Path | None = None) -> None:
-        import os
+    def __init__(self, command: list[str], ready_url: str, name: str, timeout: float = 60,
+                 **popen) -> None:  # fmt: skip
         import subprocess
-        import sys
         import time
+        import urllib.error
         import urllib.request
+
+        self.name = name
+        popen.setdefault("stdout", subprocess.PIPE)
+        popen.setdefault("stderr", subprocess.STDOUT)
+        self.process = subprocess.Popen(command, text=True, **popen)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                said = self.process.stdout.read() if self.process.stdout else ""
+                raise RuntimeError(f"{name} exited: {said}")
+            try:
+                with urllib.request.urlopen(ready_url, timeout=2):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers, if not with 2xx
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{name} did not answer within {timeout:g} s")
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def required_program(name: str, how: str) -> str:
+    """The path of a program a test starts; missing, the test fails on CI (CI=true: .ci/run
+    installs it) and is skipped elsewhere, saying how to install it."""
+    import os
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed ({how})"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(message + "; CI must run this test")
+        pytest.skip(message)
+    return found
+
+
+class RunningServer(ServerProcess):
+    """A `kg serve` subprocess on a free loopback port; `url` is its base URL. `store` is a
+    --store spec for the group."""
+
+    def __init__(self, *args: str, root: Path | None = None, store: str | None = None) -> None:
+        import os
+        import sys
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "kg.cli"]
         if root is not None:
             command += ["--root", str(root)]
+        if store is not None:
+            command += ["--store", store]
         command += ["serve", "--port", str(self.port), *args]
         env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kg serve exited: {self.process.stdout.read()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/sparql", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("kg serve did not answer within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except Exception:
-            self.process.kill()
+        super().__init__(command, f"{self.url}/sparql", "kg serve", env=env)
 
 
 @pytest.fixture(scope="session")

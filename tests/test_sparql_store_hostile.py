@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.load import load
 from kg.store import GRAPH_IRI, open_store, parse_spec, redact_url
 from kg.store.sparql import AUTH_SCHEMES, GET_LIMIT, Endpoint
 from kg.tree import find_tree
@@ -436,3 +437,17 @@ def test_the_timeout_covers_redirects_too(servers):
     assert time.monotonic() - began < 2
     fails_with_one_line(result, "did not answer within 0.5 s")
     assert len(named.seen) <= 3
+
+
+def test_a_push_that_wrote_everything_exits_0_though_the_count_after_it_fails(servers):
+    def answer(seen: Seen) -> Reply:
+        if seen.method == "PUT":
+            return Reply(201, {}, b"")
+        return Reply(503, {"Content-Type": "text/plain"}, b"busy")
+
+    named = servers(answer)
+    result = kg("--store", f"sparql:{named.base}/store", "push")
+    assert result.exit_code == 0, result.output
+    triples = len(load(find_tree(REPO)).graph)
+    assert f"pushed {triples:,} triples; the engine's count afterwards failed" in result.stdout
+    assert [s.method for s in named.seen][:1] == ["PUT"]

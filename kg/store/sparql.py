@@ -502,11 +502,9 @@ def _digest_auth(credentials: Credentials, challenge: str) -> AuthAnswer:
     urllib handler, which also counts the nonce's uses."""
     import urllib.request
 
-    class OnePassword:
-        def find_user_password(self, realm, uri):
-            return credentials.user, credentials.password
-
-    handler = urllib.request.AbstractDigestAuthHandler(OnePassword())
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, "http://endpoint/", credentials.user, credentials.password)
+    handler = urllib.request.AbstractDigestAuthHandler(passwords)
     parameters = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge))
 
     def answer(method: str, path: str) -> str:
