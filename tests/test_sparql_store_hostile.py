@@ -451,3 +451,23 @@ def test_a_push_that_wrote_everything_exits_0_though_the_count_after_it_fails(se
     triples = len(load(find_tree(REPO)).graph)
     assert f"pushed {triples:,} triples; the engine's count afterwards failed" in result.stdout
     assert [s.method for s in named.seen][:1] == ["PUT"]
+
+
+def test_a_bearer_token_from_the_environment_goes_with_every_request(servers):
+    named = servers(
+        lambda seen: (
+            Reply()
+            if seen.headers.get("Authorization") == f"Bearer {SECRET}"
+            else Reply(401, {"WWW-Authenticate": 'Bearer realm="kg"'}, b"")
+        )
+    )
+    store = ["--store", f"sparql:{named.base}/q"]
+    result = CliRunner().invoke(
+        cli, [*store, "query", "--sparql", ASK], env={"KG_SPARQL_TOKEN": SECRET}
+    )
+    assert (result.exit_code, result.stdout) == (0, "true\n"), result.output
+    assert [s.headers.get("Authorization") for s in named.seen] == [f"Bearer {SECRET}"]
+    wrong = {"KG_SPARQL_TOKEN": "other-" + SECRET}
+    refused = CliRunner().invoke(cli, [*store, "query", "books"], env=wrong)
+    fails_with_one_line(refused, "HTTP 401", "refuses the bearer token in $KG_SPARQL_TOKEN")
+    no_secret(refused)
