@@ -34,8 +34,8 @@ RESULT_FORMATS: dict[str, Format] = {
     for f in (
         Format("json", "application/sparql-results+json", ".srj", ("application/json",)),
         Format("xml", "application/sparql-results+xml", ".srx", ("application/xml",)),
-        Format("csv", "text/csv", ".csv", ask=False),
-        Format("tsv", "text/tab-separated-values", ".tsv", ask=False),
+        Format("csv", "text/csv", ".csv"),  # ASK as Jena writes it: a header, then true/false
+        Format("tsv", "text/tab-separated-values", ".tsv"),
         Format("table", "text/plain", ".txt"),
         Format("markdown", "text/markdown", ".md", ask=False),
     )
@@ -45,9 +45,22 @@ RESULT_FORMATS: dict[str, Format] = {
 GRAPH_FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("turtle", "text/turtle", ".ttl", rdflib="longturtle", oxigraph="TURTLE"),
-        Format("json-ld", "application/ld+json", ".jsonld", rdflib="json-ld", oxigraph="JSON_LD"),
-        Format("nt", "application/n-triples", ".nt", rdflib="nt", oxigraph="N_TRIPLES"),
+        # Turtle is N3 too; JSON-LD is the JSON of a graph; N-Triples is plain text (as Oxigraph
+        # and Jena answer those media types)
+        Format(
+            "turtle", "text/turtle", ".ttl", ("text/n3",), rdflib="longturtle", oxigraph="TURTLE"
+        ),
+        Format(
+            "json-ld",
+            "application/ld+json",
+            ".jsonld",
+            ("application/json",),
+            rdflib="json-ld",
+            oxigraph="JSON_LD",
+        ),
+        Format(
+            "nt", "application/n-triples", ".nt", ("text/plain",), rdflib="nt", oxigraph="N_TRIPLES"
+        ),
         Format("nq", "application/n-quads", ".nq", quads=True, rdflib="nquads", oxigraph="N_QUADS"),
         Format("trig", "application/trig", ".trig", quads=True, rdflib="trig", oxigraph="TRIG"),
         Format("xml", "application/rdf+xml", ".rdf", rdflib="xml", oxigraph="RDF_XML"),
@@ -56,7 +69,13 @@ GRAPH_FORMATS: dict[str, Format] = {
 
 # What the server offers by HTTP (tables for people are the pages' business).
 SERVED_RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-SERVED_GRAPH_FORMATS = ("turtle", "json-ld", "nt", "xml")
+SERVED_GRAPH_FORMATS = ("turtle", "json-ld", "nt", "nq", "trig", "xml")
+# A graph asked for as SPARQL results (rdflib's SPARQLStore with returnFormat json or xml asks
+# only for those): the graph format of the same syntax, when no graph format fits the Accept.
+GRAPH_FOR_RESULT_TYPE = {
+    "application/sparql-results+json": "json-ld",
+    "application/sparql-results+xml": "xml",
+}
 
 QUERY_FORMAT_NAMES = list(dict.fromkeys([*RESULT_FORMATS, *GRAPH_FORMATS]))
 

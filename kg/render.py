@@ -199,13 +199,21 @@ def render(result: Result, output_format: str | None, interactive: bool = False)
     """
     form = result.form
     if form == "ASK":
+        word = "true" if result.boolean else "false"
         if output_format in ("json", "xml"):
             text = SELECT_RENDERERS[output_format](result)
             media = RESULT_FORMATS[output_format].media_type
+        elif output_format in ("csv", "tsv"):
+            # SPARQL's CSV/TSV formats define no boolean; this is Jena's form, which Jena reads
+            # back as a boolean and rdflib as one row holding true or false
+            text = (
+                f"_askResult\r\n{word}\r\n" if output_format == "csv" else f"?_askResult\n{word}\n"
+            )
+            media = RESULT_FORMATS[output_format].media_type
         elif output_format in (None, "table"):
-            text, media = ("true\n" if result.boolean else "false\n"), "text/plain"
+            text, media = word + "\n", "text/plain"
         else:
-            raise KgError("an ASK query prints true/false, or json|xml results")
+            raise KgError("an ASK query prints true/false, or json|xml|csv|tsv results")
         return Answer(text.encode("utf-8"), media, form, ask=bool(result.boolean))
     if form == "SELECT":
         chosen = output_format or ("table" if interactive else "tsv")

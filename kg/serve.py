@@ -47,6 +47,7 @@ from kg.answer import Limits
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
 from kg.formats import (
+    GRAPH_FOR_RESULT_TYPE,
     GRAPH_FORMATS,
     RESULT_FORMATS,
     SERVED_GRAPH_FORMATS,
@@ -163,28 +164,34 @@ class BrokenQuery(KgError):
 
 
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
-    """The format for the best media type in an Accept header, or None if nothing fits."""
+    """The format for the best media type in an Accept header, or None if nothing fits. A type
+    given q=0 is excluded, also from what a wildcard (`*/*`, `text/*`) stands for."""
     choices: list[tuple[float, int, str]] = []
+    excluded: set[str] = set()
     for index, part in enumerate(accept.split(",")):
         media, _, params = part.strip().partition(";")
         media = media.strip().lower()
         quality = 1.0
         for param in params.split(";"):
             key, _, value = param.strip().partition("=")
-            if key == "q":
+            if key.strip() == "q":
                 with contextlib.suppress(ValueError):
                     quality = float(value)
         if media and quality > 0:
             choices.append((-quality, index, media))
+        elif media:
+            excluded.add(media)
+    allowed = {m: name for m, name in offered.items() if m not in excluded}
+    banned = {name for m, name in offered.items() if m in excluded}
     if not choices:
-        return default
+        return default if not excluded else None
     for _, _, media in sorted(choices):
-        if media in offered:
-            return offered[media]
-        if media == "*/*":
-            return default
+        if media in allowed:
+            return allowed[media]
         if media.endswith("/*"):  # text/* must get a text/ type, not the JSON default
-            fitting = [fmt for name, fmt in offered.items() if name.startswith(media[:-1])]
+            prefix = "" if media == "*/*" else media[:-1]
+            fitting = [name for m, name in allowed.items() if m.startswith(prefix)]
+            fitting = [name for name in fitting if name not in banned]
             if fitting:
                 return default if default in fitting else fitting[0]
     return None
@@ -427,6 +434,8 @@ class App:
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         offered = GRAPH_TYPES if graph_form else RESULT_TYPES
         fmt = negotiate(accept, offered, "turtle" if graph_form else "json")
+        if fmt is None and graph_form:
+            fmt = negotiate(accept, GRAPH_FOR_RESULT_TYPE, "")
         if fmt is None:
             return self.error(
                 406, f"cannot send {form} results as {accept!r}; ask for " + ", ".join(offered)
@@ -438,7 +447,7 @@ class App:
         job = Job(
             query=checked,
             values=tuple(sorted(values.items())),
-            output_format=fmt if (form != "ASK" or fmt in ("json", "xml")) else "json",
+            output_format=fmt,
             limits=Limits(self.settings.max_rows, limit, why),
             plain=plain,
         )
@@ -456,10 +465,6 @@ class App:
             return Response(status_code=304, headers=headers)
         body = answer.body
         media = answer.media_type
-        if answer.form == "ASK" and fmt in ("csv", "tsv"):  # as Jena writes a boolean in CSV/TSV
-            name = "_askResult" if fmt == "csv" else "?_askResult"
-            body = f"{name}\n{str(answer.ask).lower()}\n".encode()
-            media = RESULT_FORMATS[fmt].media_type
         charset = "" if media.endswith("json") else "; charset=utf-8"
         return Response(body, media_type=media + charset, headers=headers)
 
@@ -577,7 +582,10 @@ class App:
             "SPARQL_Results_CSV",
             "SPARQL_Results_TSV",
             "Turtle",
+            "N3",
             "JSON-LD",
+            "N-Quads",
+            "TriG",
             "N-Triples",
             "RDF_XML",
         ):

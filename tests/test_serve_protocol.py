@@ -129,7 +129,7 @@ def test_ask_true_and_false(server, query, expected, fmt, method):
 
 def test_ask_as_csv_and_tsv_is_a_one_cell_table(server):
     query = PREFIXES + "ASK { kgr:randa-kassis ?p ?o }"
-    assert client(server, query, CSV).query().convert() == b"_askResult\ntrue\n"
+    assert client(server, query, CSV).query().convert() == b"_askResult\r\ntrue\r\n"
     assert client(server, query, TSV).query().convert() == b"?_askResult\ntrue\n"
 
 
