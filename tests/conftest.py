@@ -124,9 +124,14 @@ def no_network(monkeypatch):
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
     """Each test session caches parsed graphs in its own folder, never the user's; and tests
-    use the memory store unless they name another (a KG_STORE of the user's does not leak in)."""
+    use the memory store unless they name another (a KG_STORE of the user's does not leak in),
+    with no credentials but those a test gives."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
     monkeypatch.delenv("KG_STORE", raising=False)
+    # nor the user's credentials for SPARQL engines: tests that need some give their own
+    for name in ("KG_SPARQL_USER", "KG_SPARQL_PASSWORD", "KG_SPARQL_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path_factory.getbasetemp() / "no-netrc"))
 
 
 class QuietHTTPServer:
