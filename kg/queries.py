@@ -726,8 +726,8 @@ def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
             if parameter.required:  # as in grlc: a default fills forms, it is not a value
                 example = f"{parameter.name}={parameter.default or '...'}"
                 raise QueryError(
-                    f"query '{query.name}' needs the parameter {parameter.name} "
-                    f"(--param {example}); it accepts: {accepted}"
+                    f"query '{query.name}' needs the parameter {parameter.name}, e.g. "
+                    f"{example}; it accepts: {accepted}"
                 )
             continue
         try:

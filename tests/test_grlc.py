@@ -133,6 +133,7 @@ class Grlc:
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GRLC", "PYTHON"))}
         env |= {"PYTHONPATH": str(folder / "guard"), "KG_TEST_NETWORK_LOG": str(self.network_log)}
+        env["HOME"] = str(folder)  # gunicorn keeps a control socket there
         command = [
             str(GRLC_VENV / "bin" / "gunicorn"),
             *("--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "2"),
@@ -146,8 +147,8 @@ class Grlc:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"grlc exited: {(folder / 'grlc.log').read_text()}")
-            try:
-                if httpx.get(f"{self.url}/api-local/swagger", timeout=5).status_code == 200:
+            try:  # its landing page: the API's description takes seconds to build
+                if httpx.get(f"{self.url}/", timeout=5).status_code == 200:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -184,7 +185,8 @@ def grlc(server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def swagger(grlc) -> dict:
-    response = httpx.get(f"{grlc.url}/api-local/swagger", timeout=60)
+    # grlc parses every query with rdflib's parser for this: seconds, more on a busy machine.
+    response = httpx.get(f"{grlc.url}/api-local/swagger", timeout=300)
     assert response.status_code == 200
     return response.json()
 
