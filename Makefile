@@ -3,6 +3,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# grlc, for tests/test_grlc.py: in a venv of its own, as it pins its own rdflib and Flask.
+GRLC_VENV := .venv-grlc
+GRLC := grlc==1.3.11
 
 .PHONY: run test lint format clean
 
@@ -25,5 +28,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(GRLC_VENV)/.installed:
+	$(PYTHON) -m venv $(GRLC_VENV)
+	$(GRLC_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRLC_VENV)/bin/python -m pip install --quiet '$(GRLC)'
+	touch $@
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(GRLC_VENV) build dist *.egg-info .pytest_cache .ruff_cache

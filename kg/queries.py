@@ -1,12 +1,20 @@
 """Saved SPARQL queries: files in queries/, grlc-style headers, typed parameters, safe execution.
 
 A saved query is `queries/<kebab-name>.rq`: valid SPARQL preceded by `#+ ` header lines in grlc's
-convention (YAML once the `#+ ` is stripped): `summary:`, `description:`, `tags:`, `defaults:`.
-Parameters follow grlc/BASIL variable names, so the same files work in grlc:
+convention (YAML once the `#+ ` is stripped): `summary:`, `description:`, `tags:`, `defaults:`,
+`enumerate:`, `pagination:`. Parameters follow grlc/BASIL variable names, so the same files work
+in grlc 1.3.11 (tests/test_grlc.py runs them there):
 
     ?_name            required plain string        ?__name   (two underscores) optional
     ?_name_iri        IRI (or CURIE)               ?_name_en  language string (any tag)
     ?_name_integer    xsd:integer                  ?_name_xsd_date, ?_name_xsd_gYear  typed literal
+
+As in grlc, `defaults:` are the values a form starts from (grlc's, kg's pages, the OpenAPI
+example), never bound to a request that leaves the parameter out: a required parameter left out
+is an error, an optional one stays unbound. Write them as full IRIs: grlc sends `src:x` as the
+IRI `<src:x>`. `enumerate:` lists each parameter's values (`- year: ["2016", "2017"]`), and kg
+refuses others; `pagination: K` splits the answer of `/api/<name>` into pages of K rows
+(`kg.serve`). `endpoint:` and grlc's other headers are not read: kg answers from its own graph.
 
 Values are parsed into RDF terms (pyoxigraph's, checked here) and bound by the store: written
 into the query as the term's N-Triples form, as a SEP-0007 substitution, or as an inline VALUES
@@ -58,7 +66,8 @@ class Parameter:
     required: bool
     language: str | None = None
     datatype: str | None = None  # an IRI
-    default: str | None = None
+    default: str | None = None  # what forms start from (`#+ defaults:`); never bound by itself
+    choices: tuple[str, ...] = ()  # the values it takes (`#+ enumerate:`), if listed
 
     @property
     def type_label(self) -> str:
@@ -69,13 +78,23 @@ class Parameter:
         return {"string": "text", "iri": "IRI or CURIE", "integer": "integer"}[self.kind]
 
     def describe(self) -> str:
-        how = "required" if self.required and self.default is None else "optional"
-        if self.default is not None:
-            how += f", default {self.default}"
+        how = "required" if self.required else "optional"
+        if self.choices:
+            how += ", one of " + "|".join(self.choices)
+        elif self.default is not None:
+            how += f", e.g. {self.default}"
         return f"{self.name} ({self.type_label}, {how})"
 
     def to_term(self, value: str) -> Term:
         """Parse a user's value into the RDF term this parameter binds, or explain why not."""
+        term = self._term(value)
+        if self.choices and term not in {self._term(choice) for choice in self.choices}:
+            raise QueryError(
+                f"parameter '{self.name}' takes one of {', '.join(self.choices)}, not '{value}'"
+            )
+        return term
+
+    def _term(self, value: str) -> Term:
         if self.kind == "iri":
             return _to_iri(value, self.name)
         if self.kind == "lang":
@@ -216,6 +235,7 @@ class SavedQuery:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     parameters: list[Parameter] = field(default_factory=list)
+    pagination: int | None = None  # rows a page of /api/<name> (`#+ pagination:`)
 
     @property
     def form(self) -> str:
@@ -328,12 +348,22 @@ def from_text(
     for item in header.get("defaults") or []:
         if isinstance(item, dict):
             defaults.update({str(k): str(v) for k, v in item.items()})
+    choices = _enumerations(header.get("enumerate"), where)
     parameters: dict[str, Parameter] = {}
     for match in PARAMETER.finditer(body):
         parameter = _parameter_from(match)
-        if parameter.name in defaults:
-            parameter = Parameter(**{**parameter.__dict__, "default": defaults[parameter.name]})
+        parameter = Parameter(
+            **{
+                **parameter.__dict__,
+                "default": defaults.get(parameter.name),
+                "choices": choices.get(parameter.name, ()),
+            }
+        )
         parameters.setdefault(parameter.name, parameter)
+    for unknown in sorted(set(choices) - set(parameters)):
+        raise QueryError(
+            f"{where}: `#+ enumerate:` names '{unknown}', which is not a parameter of the query"
+        )
     tags = header.get("tags") or []
     return SavedQuery(
         name=name,
@@ -343,7 +373,64 @@ def from_text(
         description=str(header.get("description", "")).strip(),
         tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
         parameters=list(parameters.values()),
+        pagination=_pagination(header.get("pagination"), where),
     )
+
+
+def _enumerations(listed, where: str) -> dict[str, tuple[str, ...]]:
+    """`#+ enumerate:` as parameter name -> values. grlc also takes a bare name, and fills its
+    list by sending the query to the endpoint with the parameter unbound (which gives nothing
+    for a `?_name` variable); kg asks for the values written out."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in listed or []:
+        if not isinstance(item, dict):
+            raise QueryError(
+                f"{where}: `#+ enumerate:` lists '{item}' without values; write them out, "
+                f'as `- {item}: ["a", "b"]` (kg never asks an endpoint for them)'
+            )
+        for key, values in item.items():
+            values = values if isinstance(values, list) else [values]
+            found[str(key)] = tuple(str(v) for v in values)
+    return found
+
+
+def _pagination(value, where: str) -> int | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_PAGE_ROWS):
+        raise QueryError(
+            f"{where}: `#+ pagination:` takes a number of rows from 1 to {MAX_PAGE_ROWS:,}, "
+            f"not '{value}'"
+        )
+    return int(value)
+
+
+MAX_PAGE_ROWS = 1_000_000
+
+
+def paged(query: SavedQuery, page: int) -> SavedQuery:
+    """Page `page` (from 1) of a query with `#+ pagination: K`, as grlc pages it: LIMIT and
+    OFFSET appended to the query. It asks for one row more than a page, so the caller, keeping
+    K rows, knows whether a next page exists. A query that sets its own LIMIT or OFFSET (grlc
+    would delete them, in sub-queries too) or is not a SELECT cannot be paged."""
+    where = str(query.path) if query.path else query.name
+    size = query.pagination
+    found = tokens(query.text)
+    _, form = _form_of(found)
+    if size is None or form != "SELECT":
+        raise QueryError(f"{where}: `#+ pagination:` pages SELECT queries only")
+    depth = 0
+    for token in found:
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif depth == 0 and token.kind == "word" and token.text.upper() in ("LIMIT", "OFFSET"):
+            raise QueryError(
+                f"{where}:{_position(query.text, token.start)}: a paginated query sets no "
+                f"{token.text.upper()} of its own; `#+ pagination:` sets both"
+            )
+    offset = (page - 1) * size
+    text = f"{query.text.rstrip()}\nLIMIT {size + 1} OFFSET {offset}\n"
+    return SavedQuery(**{**query.__dict__, "text": text})
 
 
 def list_queries(tree: Tree) -> list[SavedQuery]:
@@ -634,12 +721,13 @@ def bind(query: SavedQuery, values: dict[str, str]) -> dict[str, Term]:
             )
     bindings: dict[str, Term] = {}
     for parameter in query.parameters:
-        value = values.get(parameter.name, parameter.default)
+        value = values.get(parameter.name)
         if value is None:
-            if parameter.required:
+            if parameter.required:  # as in grlc: a default fills forms, it is not a value
+                example = f"{parameter.name}={parameter.default or '...'}"
                 raise QueryError(
-                    f"query '{query.name}' needs --param {parameter.name}=...; "
-                    f"it accepts: {accepted}"
+                    f"query '{query.name}' needs the parameter {parameter.name}, e.g. "
+                    f"{example}; it accepts: {accepted}"
                 )
             continue
         try:

@@ -192,10 +192,14 @@ def graph_bytes(triples, fmt: str) -> bytes:
     return b"\n".join(head + lines[count:])
 
 
+TRIPLE_COLUMNS = ("subject", "predicate", "object")
+
+
 def render(result: Result, output_format: str | None, interactive: bool = False) -> Answer:
     """Render any result in the format asked for, or say which formats fit its form.
 
     Defaults: a table on a terminal (else TSV) for SELECT, true/false for ASK, Turtle for graphs.
+    A graph asked for as CSV is its triples, one a row: grlc's forms ask every query for CSV.
     """
     form = result.form
     if form == "ASK":
@@ -225,6 +229,10 @@ def render(result: Result, output_format: str | None, interactive: bool = False)
         body = SELECT_RENDERERS[chosen](result).encode("utf-8")
         return Answer(body, RESULT_FORMATS[chosen].media_type, form, result.size, result.truncated)
     chosen = output_format or "turtle"
+    if chosen == "csv":  # as Virtuoso writes a graph in CSV: its triples, one a row
+        rows = tuple((t.subject, t.predicate, t.object) for t in result.triples)
+        body = csv_format(Result("SELECT", TRIPLE_COLUMNS, rows)).encode("utf-8")
+        return Answer(body, RESULT_FORMATS[chosen].media_type, form, result.size, result.truncated)
     if chosen not in GRAPH_FORMATS:
         raise KgError(
             f"--format {chosen} is for SELECT; a {form} query gives a graph: "

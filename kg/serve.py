@@ -77,6 +77,10 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # What each query form can be sent as, by media type (first one is the default): kg.formats.
 RESULT_TYPES = offered(SERVED_RESULT_FORMATS, RESULT_FORMATS)
 GRAPH_TYPES = offered(SERVED_GRAPH_FORMATS, GRAPH_FORMATS)
+# grlc's forms ask every query for text/csv first (its Swagger lists text/csv, application/json,
+# text/html, and grlc passes the choice on as Accept): a CONSTRUCT or DESCRIBE answer is also
+# sent as CSV, one triple a row (kg.render). Pages' RDF stays RDF.
+ANSWER_GRAPH_TYPES = GRAPH_TYPES | {"text/csv": "csv"}
 MEDIA_OF = {name: RESULT_FORMATS[name].media_type for name in SERVED_RESULT_FORMATS}
 GRAPH_MEDIA_OF = {name: GRAPH_FORMATS[name].media_type for name in SERVED_GRAPH_FORMATS}
 
@@ -195,6 +199,46 @@ def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
             if fitting:
                 return default if default in fitting else fitting[0]
     return None
+
+
+# grlc's /api-local/<name>.<suffix> sends its endpoint these Accept headers (grlc 1.3.11,
+# grlc/static.py `mimetypes`); kg's /api/<name>.<suffix> negotiates with the same ones.
+GRLC_SUFFIXES = {
+    "csv": "text/csv; q=1.0, */*; q=0.1",
+    "json": "application/json; q=1.0, application/sparql-results+json; q=0.8, */*; q=0.1",
+    "html": "text/html; q=1.0, */*; q=0.1",
+    "ttl": "text/turtle",
+}
+LARGEST_ROWS = queries.LARGEST  # what LIMIT and OFFSET can be
+
+
+def most_pages(size: int) -> int:
+    """The last page number whose OFFSET an engine can take (a 64-bit count)."""
+    return (LARGEST_ROWS - size) // size + 1
+
+
+def _page_number(text: str, size: int) -> int | None:
+    """A page= value as a page number, or None if it is not one."""
+    if not re.fullmatch(r"[0-9]{1,19}", text.strip()):
+        return None
+    page = int(text)
+    return page if 1 <= page <= most_pages(size) else None
+
+
+def page_links(path: str, kept: list[tuple[str, str]], page: int, more: bool) -> str:
+    """A Link header in grlc's form (`<url>; rel=next, <url>; rel=prev, <url>; rel=first`),
+    naming only pages that exist: next when this one was not the last. grlc's `last` is left
+    out: grlc computes it from a fixed count of 1,000 results, and kg does not count them."""
+    from urllib.parse import urlencode
+
+    def at(number: int) -> str:
+        return f"<{path}?{urlencode([*kept, ('page', str(number))])}>"
+
+    links = [f"{at(page + 1)}; rel=next"] if more else []
+    if page > 1:
+        links.append(f"{at(page - 1)}; rel=prev")
+    links.append(f"{at(1)}; rel=first")
+    return ", ".join(links)
 
 
 def _dataset_parameters(items) -> str | None:
@@ -355,6 +399,7 @@ class App:
         client: str | None = None,
         max_bytes: int | None = None,
         if_none_match: str | None = None,
+        max_rows: int | None = None,
     ) -> Response:
         """Check a query and its parameters here, answer it from memory or in a worker, send
         what fits Accept.
@@ -369,7 +414,7 @@ class App:
         client's slot is held until the answer is sent and, when the query cost its worker,
         until the replacement is up: the client pays for the restart, not the others.
         """
-        planned = self._plan(query, values, accept, html_ok, max_bytes)
+        planned = self._plan(query, values, accept, html_ok, max_bytes, max_rows)
         if isinstance(planned, Response):
             return planned
         job, fmt = planned
@@ -420,6 +465,7 @@ class App:
         accept: str,
         html_ok: bool,
         max_bytes: int | None,
+        max_rows: int | None = None,
     ) -> Response | tuple[Job, str]:
         """The job for a query (checked once, here) and the format to send; or the error."""
         plain = query.path is None
@@ -432,7 +478,7 @@ class App:
             return self.error(getattr(error, "status", 400), str(error), html_ok)
         form = checked.form  # SELECT, ASK, CONSTRUCT or DESCRIBE: check refuses the rest
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        offered = GRAPH_TYPES if graph_form else RESULT_TYPES
+        offered = ANSWER_GRAPH_TYPES if graph_form else RESULT_TYPES
         fmt = negotiate(accept, offered, "turtle" if graph_form else "json")
         if fmt is None and graph_form:
             fmt = negotiate(accept, GRAPH_FOR_RESULT_TYPE, "")
@@ -448,7 +494,7 @@ class App:
             query=checked,
             values=tuple(sorted(values.items())),
             output_format=fmt,
-            limits=Limits(self.settings.max_rows, limit, why),
+            limits=Limits(min(self.settings.max_rows, max_rows or LARGEST_ROWS), limit, why),
             plain=plain,
         )
         return job, fmt
@@ -606,7 +652,17 @@ class App:
     # --- the saved queries as an API -----------------------------------------------------
 
     async def api(self, request: Request) -> Response:
-        name = request.path_params["name"]
+        """A saved query by name, with grlc's conventions: `/api/<name>.csv` (or .json, .html,
+        .ttl) negotiates as the Accept grlc would send for that suffix; `page=N` is page N of a
+        query with `#+ pagination: K` (Link headers as grlc's); grlc's `endpoint=` may only
+        name this server's own /sparql (kg never sends a query elsewhere)."""
+        name, _, suffix = request.path_params["name"].partition(".")
+        accept = request.headers.get("accept", "*/*")
+        if suffix:
+            if suffix not in GRLC_SUFFIXES:
+                formats = ", ".join(f"/api/{name}.{s}" for s in GRLC_SUFFIXES)
+                return self.error(404, f"no format '.{suffix}' for a saved query; use {formats}")
+            accept = GRLC_SUFFIXES[suffix]
         try:
             query = await run_in_threadpool(self.catalog.get, name)
         except BrokenQuery as error:
@@ -618,13 +674,46 @@ class App:
             if key in values:
                 return self.error(400, f"parameter '{key}' is given twice; give it once")
             values[key] = value
-        return await self.answer(
+        names = {p.name for p in query.parameters}
+        if "endpoint" in values and "endpoint" not in names:
+            own = f"{self.base_url}/sparql"
+            if values.pop("endpoint").strip() != own:
+                return self.error(
+                    400,
+                    "endpoint= names another SPARQL endpoint, and kg answers only from its own "
+                    f"graph, never sending a query elsewhere; leave it out (or give {own})",
+                )
+        page, size = None, query.pagination
+        if "page" in values and "page" not in names:
+            if size is None:
+                return self.error(
+                    400, f"query '{name}' has no pages (no `#+ pagination:`); leave out page="
+                )
+            page = _page_number(values.pop("page"), size)
+            if page is None:
+                return self.error(400, f"page= takes a whole number from 1 to {most_pages(size):,}")
+        if size is not None:
+            try:
+                query = queries.paged(query, page or 1)
+            except KgError as error:
+                return self.failure(BrokenQuery(f"saved query '{name}' cannot be paged: {error}"))
+        response = await self.answer(
             query,
             values,
-            request.headers.get("accept", "*/*"),
+            accept,
             False,
             if_none_match=request.headers.get("if-none-match"),
+            max_rows=size,
         )
+        if size is not None and response.status_code in (200, 304):
+            # One row more than a page was asked for: a cut answer means a next page.
+            more = "x-kg-truncated" in response.headers
+            if size <= self.settings.max_rows:
+                del response.headers["x-kg-truncated"]
+            path = f"{self.base_url}/api/{quote(name)}" + (f".{suffix}" if suffix else "")
+            kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+            response.headers["Link"] = page_links(path, kept, page or 1, more)
+        return response
 
     async def openapi(self, request: Request) -> Response:
         # Reading the saved queries happens in a thread; the document is built again only
@@ -767,11 +856,16 @@ def _parameter_schema(parameter: queries.Parameter) -> dict:
         schema["pattern"] = f"^{_LEXICAL[str(parameter.datatype)]}$"
         if str(parameter.datatype) == "http://www.w3.org/2001/XMLSchema#date":
             schema["format"] = "date"  # the pattern alone lets 2018-02-31 through
-    if parameter.default is not None:
-        schema["default"] = parameter.default
-        if parameter.kind == "integer" and re.fullmatch(r"[+-]?[0-9]+", parameter.default.strip()):
-            schema["default"] = int(parameter.default)
+    if parameter.choices:
+        schema["enum"] = [_typed(parameter, choice) for choice in parameter.choices]
     return schema
+
+
+def _typed(parameter: queries.Parameter, value: str):
+    """A value as the JSON type of its parameter's schema (a number for an integer)."""
+    if parameter.kind == "integer" and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+        return int(value)
+    return value
 
 
 def openapi_document(saved: list[queries.SavedQuery], server: str) -> dict:
@@ -781,16 +875,32 @@ def openapi_document(saved: list[queries.SavedQuery], server: str) -> dict:
     paths: dict[str, dict] = {}
     for query in saved:
         graph_form = query.form in ("CONSTRUCT", "DESCRIBE")
-        media = list(GRAPH_MEDIA_OF.values()) if graph_form else list(MEDIA_OF.values())
+        media = [*GRAPH_MEDIA_OF.values(), "text/csv"] if graph_form else list(MEDIA_OF.values())
         parameters = []
         for parameter in query.parameters:
+            described = {
+                "name": parameter.name,
+                "in": "query",
+                "required": parameter.required,
+                "description": f"{parameter.type_label}",
+                "schema": _parameter_schema(parameter),
+            }
+            if parameter.default is not None:  # `#+ defaults:` fill forms; they are not bound
+                described["example"] = _typed(parameter, parameter.default)
+            parameters.append(described)
+        if query.pagination is not None:
             parameters.append(
                 {
-                    "name": parameter.name,
+                    "name": "page",
                     "in": "query",
-                    "required": parameter.required and parameter.default is None,
-                    "description": f"{parameter.type_label}",
-                    "schema": _parameter_schema(parameter),
+                    "required": False,
+                    "description": f"the page, of {query.pagination} rows (1 if left out); "
+                    "the Link header names the next, previous and first pages",
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": most_pages(query.pagination),
+                    },
                 }
             )
         error = {
@@ -918,7 +1028,7 @@ def create_app(
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=["X-KG-Rows", "X-KG-Truncated", "Retry-After"],
+                expose_headers=["X-KG-Rows", "X-KG-Truncated", "Retry-After", "Link"],
             ),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},

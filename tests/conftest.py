@@ -39,6 +39,17 @@ def shipped_report(shipped):
     return validate_tree(shipped)
 
 
+def form_values(query) -> dict[str, str]:
+    """The values a form starts from: a saved query's `#+ defaults:` (kg binds none by itself,
+    as grlc does not)."""
+    return {p.name: p.default for p in query.parameters if p.default is not None}
+
+
+def param_options(query) -> list[str]:
+    """`--param name=value` options for a query's defaults, as `kg query` takes them."""
+    return [f"--param={name}={value}" for name, value in form_values(query).items()]
+
+
 def run_query(where, query, values: dict[str, str] | None = None):
     """A saved query's answer from the memory store (Oxigraph) of `where` (a Tree, a root, or a
     LoadedGraph), through kg's one query path, in rdflib terms for the assertions: an

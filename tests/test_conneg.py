@@ -53,7 +53,7 @@ def test_a_graph_answer_in_the_type_asked_for(server, accept, media):
     assert len(graph) == 4  # the four books
 
 
-@pytest.mark.parametrize("accept", ["text/csv", "text/turtle;q=0", "image/png"])
+@pytest.mark.parametrize("accept", ["text/tab-separated-values", "text/turtle;q=0", "image/png"])
 def test_a_graph_answer_nothing_fits_is_406(server, accept):
     status, _, body = ask_server(server, BOOK_GRAPH, accept)
     assert status == 406 and "text/turtle" in json.loads(body)["error"]

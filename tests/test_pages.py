@@ -133,6 +133,7 @@ def test_home_lists_every_saved_query_with_a_form(client, shipped):
         assert [f.attrs["name"] for f in fields] == [p.name for p in query.parameters]
         for field, parameter in zip(fields, query.parameters, strict=True):
             assert field.attrs["value"] == (parameter.default or "")
+            assert ("required" in field.attrs) == parameter.required
 
 
 def _inside(element: Element, ancestor: Element) -> bool:
@@ -396,9 +397,13 @@ def test_saved_query_with_a_parameter_called_name(client):
     assert field.attrs["value"] == "Baussart"
 
 
-def test_saved_query_empty_field_takes_the_default(client):
-    page = get(client, "/query/claims-by-source?source=")
-    assert page.find("td", "claim:")  # ran with src:wsj-2016-11-23-trump-jr-talks
+def test_saved_query_empty_field_is_left_out(client):
+    """An emptied field is a parameter left out, as in grlc: the default only fills the form."""
+    page = get(client, "/query/claims-by-source?source=", 400)
+    (error,) = page.find("section", class_="error")
+    assert "query 'claims-by-source' needs the parameter source" in error.text
+    page = get(client, "/query/timeline?from=&to=2013-12-31")  # optional: unbound
+    assert page.find("td", "kgr:book-crypts-of-the-gods")
 
 
 def test_saved_query_with_a_bad_parameter_says_why(client):
@@ -414,7 +419,8 @@ def test_unknown_saved_query_suggests_one(client):
 
 
 def test_ask_and_construct_on_the_query_page(client):
-    page = get(client, "/query/is-fact-sourced")
+    spouse = "subject=kgr:randa-kassis&predicate=schema:spouse&object=kgr:fabien-baussart"
+    page = get(client, "/query/is-fact-sourced?" + spouse)
     assert page.find("p", "true", class_="answer")
     page = get(client, "/query/entity-card?entity=kgr:fabien-baussart")
     (turtle,) = page.find("pre", "kgr:fabien-baussart")

@@ -106,7 +106,8 @@ def test_iri_parameter_rejects_garbage(query_dir):
 def test_missing_parameter(query_dir):
     line = one_line_error(kg("--root", str(query_dir), "query", "labels"))
     assert line == (
-        "Error: query 'labels' needs --param thing=...; it accepts: thing (IRI or CURIE, required)"
+        "Error: query 'labels' needs the parameter thing, e.g. thing=...; it accepts: "
+        "thing (IRI or CURIE, required)"
     )
 
 

@@ -211,7 +211,7 @@ def test_form_without_query_is_400(server):
         (SIMPLE, "image/png"),
         (SIMPLE, "text/turtle"),
         ("ASK { ?s ?p ?o }", "application/ld+json"),
-        (f"DESCRIBE <{KGR}randa-kassis>", "text/csv"),
+        (f"DESCRIBE <{KGR}randa-kassis>", "text/tab-separated-values"),
         (f"DESCRIBE <{KGR}randa-kassis>", "application/ld+json;q=0"),
     ],
 )

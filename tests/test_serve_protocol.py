@@ -348,8 +348,10 @@ def test_api_construct_query_gives_turtle(server):
 
 def test_api_ask_query_answers_true_and_false(server):
     url = f"{server.url}/api/is-fact-sourced"
-    assert httpx.get(url).json()["boolean"] is True  # the defaults: her spouse, sourced
-    nobody = {"object": "kgr:nobody"}
+    spouse = {"subject": "kgr:randa-kassis", "predicate": "schema:spouse"}
+    sourced = spouse | {"object": "kgr:fabien-baussart"}
+    assert httpx.get(url, params=sourced).json()["boolean"] is True
+    nobody = spouse | {"object": "kgr:nobody"}
     assert httpx.get(url, params=nobody).json()["boolean"] is False
 
 
@@ -379,12 +381,15 @@ def test_openapi_lists_every_saved_query_with_parameters_and_defaults(openapi, s
         assert operation["operationId"] == query.name
         assert operation["summary"] == query.summary
         documented = {p["name"]: p for p in operation["parameters"]}
-        assert set(documented) == {p.name for p in query.parameters}
+        pages = {"page"} if query.pagination else set()
+        assert set(documented) == {p.name for p in query.parameters} | pages
         for parameter in query.parameters:
-            schema = documented[parameter.name]["schema"]
-            assert documented[parameter.name]["in"] == "query"
-            if parameter.default is not None:
-                assert str(schema["default"]) == parameter.default
+            described = documented[parameter.name]
+            assert described["in"] == "query"
+            assert described["required"] == parameter.required
+            if parameter.default is not None:  # an example for forms, not a server default
+                assert str(described["example"]) == parameter.default
+                assert "default" not in described["schema"]
         media = set(operation["responses"]["200"]["content"])
         if query.form in ("CONSTRUCT", "DESCRIBE"):
             assert "text/turtle" in media
@@ -393,9 +398,18 @@ def test_openapi_lists_every_saved_query_with_parameters_and_defaults(openapi, s
 
 
 def test_openapi_examples_of_defaults_really_answer(openapi, server):
-    """Each documented operation, called with no parameters (its defaults), answers 200."""
-    for path in openapi["paths"]:
-        response = httpx.get(f"{server.url}{path}", timeout=30)
+    """Each documented operation, called with its examples (the queries' defaults), answers
+    200; left out, a required parameter is a 400 that names it."""
+    for path, operations in openapi["paths"].items():
+        documented = operations["get"]["parameters"]
+        examples = {p["name"]: p["example"] for p in documented if "example" in p}
+        for parameter in documented:
+            if parameter["required"]:
+                left_out = {k: v for k, v in examples.items() if k != parameter["name"]}
+                refused = httpx.get(f"{server.url}{path}", params=left_out, timeout=30)
+                assert refused.status_code == 400, (path, parameter["name"])
+                assert f"needs the parameter {parameter['name']}" in refused.json()["error"]
+        response = httpx.get(f"{server.url}{path}", params=examples, timeout=30)
         assert response.status_code == 200, (path, response.text)
         if response.headers["content-type"].startswith("application/sparql-results+json"):
             json.loads(response.text)

@@ -33,7 +33,14 @@ from kg.results import Result
 from kg.store import GRAPH_IRI, StoreError, open_store, parse_spec
 from kg.store.binding import inline_values, with_constants
 from kg.tree import find_tree
-from tests.conftest import REPO, QuietHTTPServer, RunningServer, fails_with_one_line, free_port
+from tests.conftest import (
+    REPO,
+    QuietHTTPServer,
+    RunningServer,
+    fails_with_one_line,
+    free_port,
+    param_options,
+)
 
 TREE = find_tree(REPO)
 SAVED = queries.list_queries(TREE)
@@ -178,7 +185,7 @@ def output_format(saved: queries.SavedQuery) -> list[str]:
 
 @pytest.mark.parametrize("saved", SAVED, ids=[q.name for q in SAVED])
 def test_every_saved_query_answers_alike_on_every_store(stores, saved):
-    assert_alike(saved, answers(stores, saved.name, *output_format(saved)))
+    assert_alike(saved, answers(stores, saved.name, *output_format(saved), *param_options(saved)))
 
 
 PARAMETERS = [
@@ -555,7 +562,7 @@ def test_an_engine_that_fails_or_answers_nonsense_is_one_line(stub, words):
 
 @pytest.mark.parametrize("stub", [(200, "text/html", b"<html/>")], indirect=True)
 def test_a_construct_answered_with_html_is_one_line(stub):
-    result = kg("--store", f"sparql:{stub.url}", "query", "entity-card")
+    result = kg("--store", f"sparql:{stub.url}", "query", "entity-card", "-p", "entity=kgr:sochi")
     fails_with_one_line(result, "did not answer with SPARQL results (got text/html)")
 
 
@@ -706,12 +713,12 @@ def test_a_projected_parameter_is_bound_and_answered_alike(stores):
     """A constant cannot stand in a projection: the store falls back to substitution."""
     text = (
         "PREFIX schema: <https://schema.org/>\n"
-        "#+ defaults:\n#+   - person: https://kg.example.org/kassis/id/randa-kassis\n"
         "SELECT ?_person_iri ?name WHERE { ?_person_iri schema:name ?name } ORDER BY STR(?name)"
     )
+    person = "person=https://kg.example.org/kassis/id/randa-kassis"
     out = {}
     for name, options in stores.items():
-        result = kg(*options, "query", "--sparql", text, "--format", "csv")
+        result = kg(*options, "query", "--sparql", text, "-p", person, "--format", "csv")
         assert result.exit_code == 0, result.output
         out[name] = result.stdout
     assert len(set(out.values())) == 1, out
