@@ -205,11 +205,23 @@ def run_shacl(
                 value=value,
                 message=messages[0] if messages else "constraint violated",
                 shape=results.value(result, SH.sourceShape),
-                where=loaded.locate(focus),
+                where=written_at(loaded, results, focus, path, value) or loaded.locate(focus),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             )
         )
     return findings
+
+
+def written_at(
+    loaded: LoadedGraph, results: Graph, focus: Node, path: Node | None, value: Node | None
+) -> str | None:
+    """Where the triple a SHACL result is about is written: (focus, path, value); for an
+    inverse path (value, path, focus); with no value (sh:maxCount), the first (focus, path, _);
+    with a value but a complex path or none (a SPARQL constraint's), the first (focus, _, value)."""
+    inverse = results.value(path, SH.inversePath) if isinstance(path, BNode) else None
+    if isinstance(inverse, URIRef) and value is not None:
+        return loaded.locate_triple(value, inverse, focus)
+    return loaded.locate_triple(focus, path if isinstance(path, URIRef) else None, value)
 
 
 SPARQL_IN_SHAPES = (SH.select, SH.ask, SH.construct, SH.update)
