@@ -279,17 +279,13 @@ def with_focus_nodes_found(graph: Graph, shapes: Graph) -> Graph:
             replaced = [(SH.target, o) for o in _sparql_targets(shapes, shape)]
         found: set[Node] = set()
         for predicate, target in replaced:
-            if predicate == SH.targetNode:
+            if predicate == SH.target:
+                rows = select(shape, str(shapes.value(target, SH.select)), "sh:target")
+                found |= {to_rdflib(row["this"]) for row in rows if row["this"] is not None}
+            elif predicate == SH.targetNode:
                 found.add(target)
-                continue
-            text = {  # the focus nodes of SHACL core's targets, as SHACL defines them
-                SH.targetClass: f"SELECT ?this {{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* "
-                f"<{target}> }}",
-                SH.targetSubjectsOf: f"SELECT ?this {{ ?this <{target}> ?o }}",
-                SH.targetObjectsOf: f"SELECT ?this {{ ?s <{target}> ?this }}",
-            }.get(predicate) or str(shapes.value(target, SH.select))
-            rows = select(shape, text, "sh:target")
-            found |= {to_rdflib(row["this"]) for row in rows if row["this"] is not None}
+            else:
+                found |= {to_rdflib(n) for n in _core_focus(store, predicate, target)}
         if only_sparql:
             texts = [str(shapes.value(c, SH.select)) for c in _active_constraints(shapes, shape)]
             found = {n for n in found if any(select(shape, t, "sh:sparql", n) for t in texts)}
@@ -300,6 +296,29 @@ def with_focus_nodes_found(graph: Graph, shapes: Graph) -> Graph:
         for node in found:
             narrowed.add((shape, SH.targetNode, node))
     return narrowed
+
+
+def _core_focus(store, predicate: Node, target: Node) -> set:
+    """The focus nodes of a SHACL-core target (sh:targetClass, sh:targetSubjectsOf or
+    sh:targetObjectsOf an IRI), read off the store's index, as SHACL defines them."""
+    import pyoxigraph as ox
+
+    def matching(s=None, p=None, o=None):
+        return store.quads_for_pattern(s, p, o, ox.DefaultGraph())
+
+    node = ox.NamedNode(str(target))
+    if predicate == SH.targetSubjectsOf:
+        return {quad.subject for quad in matching(p=node)}
+    if predicate == SH.targetObjectsOf:
+        return {quad.object for quad in matching(p=node)}
+    classes, todo = set(), [node]  # the class and its subclasses, rdfs:subClassOf*
+    while todo:
+        found = todo.pop()
+        if found not in classes:
+            classes.add(found)
+            todo += [q.subject for q in matching(p=ox.NamedNode(str(RDFS.subClassOf)), o=found)]
+    kind = ox.NamedNode(str(RDF.type))
+    return {quad.subject for c in classes for quad in matching(p=kind, o=c)}
 
 
 def _sparql_targets(shapes: Graph, shape: Node) -> list[Node]:
@@ -318,6 +337,9 @@ def _sparql_only(shapes: Graph, shape: Node) -> bool:
     targets = list(shapes.objects(shape, SH.target))
     if len(targets) != len(_sparql_targets(shapes, shape)):
         return False
+    core = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+    if not all(isinstance(o, URIRef) for p in core for o in shapes.objects(shape, p)):
+        return False  # pyshacl reports such a target; no shortcut
     for constraint in shapes.objects(shape, SH.sparql):
         text = shapes.value(constraint, SH.select)
         if text is None or re.search(r"[?$](currentShape|shapesGraph)\b", str(text)):
