@@ -91,8 +91,11 @@ class _ObjectLines:
         super().makeStatement(quadruple)
         context, predicate, subject, obj = quadruple
         term, line = self._objects.get(id(obj), (None, 0))
-        triple = tuple(self._store.normalise(context, t) for t in (subject, predicate, obj))
-        self.written.setdefault(triple, line if term is obj else self.lines + 1)
+        if term is not obj:
+            line = self.lines + 1
+        if not isinstance(obj, Node):  # a number or boolean, as the sink turns it into a literal
+            obj = self._store.normalise(context, obj)
+        self.written.setdefault((subject, predicate, obj), line)
 
 
 _NEWLINE = re.compile("\n")
@@ -157,7 +160,7 @@ class LoadedGraph:
     claims: Dataset  # one named graph per claim, as authored
     files: list[Path] = field(default_factory=list)
     declared_in: dict[Node, Path] = field(default_factory=dict)  # subject -> first file
-    written: dict[Triple, tuple[Path, int]] = field(default_factory=dict)  # first file and line
+    written: dict[Path, dict[Triple, int]] = field(default_factory=dict)  # file: triple's line
     _line_index: dict[Path, LineIndex] = field(default_factory=dict, repr=False, compare=False)
 
     def locate_triple(
@@ -168,15 +171,11 @@ class LoadedGraph:
         None when none is written (a derived statement's triples, say)."""
         if predicate is None and obj is None:
             return None
-        found = [
-            self.written[triple]
-            for triple in self.graph.triples((subject, predicate, obj))
-            if triple in self.written
-        ]
-        if not found:
-            return None
-        path, line = min(found)
-        return f"{self.tree.relative(path)}:{line}"
+        for path, lines in self.written.items():  # the files in load order: the first wins
+            found = [lines[t] for t in self.graph.triples((subject, predicate, obj)) if t in lines]
+            if found:
+                return f"{self.tree.relative(path)}:{min(found)}"
+        return None
 
     def locate(self, node: Node) -> str | None:
         """`data/file.trig:LINE` where a node is written as a subject (or first mentioned); a
@@ -270,10 +269,8 @@ def load(tree: Tree) -> LoadedGraph:
     default_triples: list[tuple[tuple[Node, Node, Node], Path]] = []
     loaded.files = data_files(tree)
     for path in loaded.files:
-        lines: dict[Triple, int] = {}
-        parsed = parse_file(path, tree, lines=lines)
-        for triple, line in lines.items():
-            loaded.written.setdefault(triple, (path, line))
+        loaded.written[path] = {}
+        parsed = parse_file(path, tree, lines=loaded.written[path])
         for graph in parsed.graphs():
             name = graph.identifier
             if name == parsed.default_graph.identifier or len(graph) == 0:
