@@ -78,6 +78,10 @@ class _ObjectLines:
     _text: str | None = None
     _newlines: list[int]
 
+    def statement(self, argstr: str, i: int) -> int:
+        self._objects.clear()  # a statement's terms are done with when the next one starts
+        return super().statement(argstr, i)
+
     def object(self, argstr: str, i: int, res) -> int:
         j = super().object(argstr, i, res)
         if j >= 0 and res:
