@@ -158,7 +158,40 @@ def jsonld_context(loaded: LoadedGraph) -> dict[str, Any]:
             f"{shown}: {reference}; kg never fetches or reads a context from elsewhere, so "
             "write its terms out in full"
         )
+    # "@version": 1.1 makes a JSON-LD 1.0 processor refuse the document: say it only when the
+    # context uses what a 1.0 processor would misread.
+    context = {key: value for key, value in context.items() if key != "@version"}
+    if jsonld_11_features(context):
+        context = {"@version": 1.1, **context}
     return context
+
+
+# What only JSON-LD 1.1 defines, in a context and in a term definition (JSON-LD 1.1, "Changes
+# since 1.0"); @import and string contexts are refused before (_external_reference).
+CONTEXT_11 = {"@import", "@propagate", "@protected", "@direction"}
+TERM_11 = {"@context", "@direction", "@index", "@nest", "@prefix", "@protected"}
+CONTAINERS_10 = {"@list", "@set", "@index", "@language"}
+TYPES_11 = {"@json", "@none"}
+
+
+def jsonld_11_features(context: dict[str, Any]) -> list[str]:
+    """What in a context needs a JSON-LD 1.1 processor, as `term: keyword`; empty if none."""
+    found = [key for key in context if key in CONTEXT_11]
+    for term, definition in context.items():
+        if not isinstance(definition, dict):
+            continue
+        if term.startswith("@"):  # a keyword with a definition (`"@type": {"@container": ...}`)
+            found.append(term)
+            continue
+        found += [f"{term}: {key}" for key in definition if key in TERM_11]
+        container = definition.get("@container")
+        if container is not None and (
+            not isinstance(container, str) or container not in CONTAINERS_10
+        ):
+            found.append(f"{term}: @container {json.dumps(container)}")
+        if definition.get("@type") in TYPES_11:
+            found.append(f"{term}: @type {definition['@type']}")
+    return found
 
 
 def _external_reference(value: Any) -> str | None:

@@ -8,14 +8,19 @@ claim's quote and sources, so a fact is written once and its provenance cannot d
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, ConjunctiveGraph, Dataset, Graph, Literal, URIRef, plugin
 from rdflib.namespace import PROV, RDF, XSD
+from rdflib.parser import InputSource, Parser
+from rdflib.plugins.parsers.notation3 import RDFSink, SinkParser
+from rdflib.plugins.parsers.trig import TrigSinkParser
 from rdflib.term import Node
 
 from kg.dates import bounds
@@ -24,9 +29,18 @@ from kg.iris import claim_key, derivation_name, statement_name
 from kg.namespaces import CLAIM, KGV, SYMMETRIC, bind_prefixes
 from kg.tree import DATA_SUFFIXES, SHAPES_FILE, Tree, data_files
 
+Triple = tuple[Node, Node, Node]
 
-def parse_file(path: Path, tree: Tree | None = None, format: str | None = None) -> Dataset:
-    """Parse one RDF file into a fresh Dataset, turning syntax errors into `file:line: message`."""
+
+def parse_file(
+    path: Path,
+    tree: Tree | None = None,
+    format: str | None = None,
+    lines: dict[Triple, int] | None = None,
+) -> Dataset:
+    """Parse one RDF file into a fresh Dataset, turning syntax errors into `file:line: message`.
+
+    `lines`, if given, receives the line each triple is written on (where its object starts)."""
     shown = tree.relative(path) if tree else str(path)
     format = format or DATA_SUFFIXES.get(path.suffix, "turtle")
     dataset = Dataset()
@@ -41,13 +55,94 @@ def parse_file(path: Path, tree: Tree | None = None, format: str | None = None) 
         ) from None
     try:
         # A fixed base keeps any relative IRI independent of where the file sits on disk.
-        dataset.parse(data=text, format=format, publicID=str(CLAIM)[: -len("claim/")])
+        base = str(CLAIM)[: -len("claim/")]
+        if lines is not None and format in LINE_PARSERS:
+            dataset.parse(data=text, format=LINE_PARSERS[format], publicID=base, lines=lines)
+        else:
+            dataset.parse(data=text, format=format, publicID=base)
     except Exception as error:  # rdflib raises many types; all mean "this file does not parse"
         line, message = _syntax_error_position(error, text)
         raise DataSyntaxError(
             f"{shown}:{line}: {message} (fix the {format.upper()} syntax there)"
         ) from None
     return dataset
+
+
+class _ObjectLines:
+    """Mixed into rdflib's Turtle and TriG parsers: records in `written` the line each triple's
+    object starts on (each of a list `o1 , o2` its own). A triple made otherwise (the items of a
+    collection) gets the line the parser is on."""
+
+    written: dict[Triple, int]
+    _objects: dict[int, tuple[object, int]]  # id(term) -> (term, line), the term kept alive
+    _text: str | None = None
+    _newlines: list[int]
+
+    def statement(self, argstr: str, i: int) -> int:
+        self._objects.clear()  # a statement's terms are done with when the next one starts
+        return super().statement(argstr, i)
+
+    def object(self, argstr: str, i: int, res) -> int:
+        j = super().object(argstr, i, res)
+        if j >= 0 and res:
+            if argstr is not self._text:
+                self._text, self._newlines = argstr, [m.start() for m in _NEWLINE.finditer(argstr)]
+            start = _BLANK.match(argstr, i).end()
+            self._objects[id(res[-1])] = (res[-1], bisect.bisect_left(self._newlines, start) + 1)
+        return j
+
+    def makeStatement(self, quadruple) -> None:
+        super().makeStatement(quadruple)
+        context, predicate, subject, obj = quadruple
+        term, line = self._objects.get(id(obj), (None, 0))
+        if term is not obj:
+            line = self.lines + 1
+        if not isinstance(obj, Node):  # a number or boolean, as the sink turns it into a literal
+            obj = self._store.normalise(context, obj)
+        self.written.setdefault((subject, predicate, obj), line)
+
+
+_NEWLINE = re.compile("\n")
+_BLANK = re.compile(r"(?:\s|#[^\n]*)*")  # what the parser skips before a term
+
+
+class _TurtleSink(_ObjectLines, SinkParser):
+    pass
+
+
+class _TrigSink(_ObjectLines, TrigSinkParser):
+    pass
+
+
+class LineParser(Parser):
+    """rdflib's Turtle or TriG parser (as `TurtleParser.parse` and `TrigParser.parse` run it),
+    telling the line each triple is written on: registered as `kg-turtle` and `kg-trig`."""
+
+    sink_parser: type = _TurtleSink
+
+    def parse(self, source: InputSource, graph: Graph, lines: dict[Triple, int]) -> None:
+        target = graph
+        if self.sink_parser is _TrigSink:  # TriG fills the named graphs of graph's store
+            with warnings.catch_warnings():  # deprecated, but what rdflib's TrigParser builds
+                warnings.simplefilter("ignore", DeprecationWarning)
+                target = ConjunctiveGraph(store=graph.store, identifier=graph.identifier)
+            target.default_context = graph
+            target.namespace_manager = graph.namespace_manager
+        base = target.absolutize(source.getPublicId() or source.getSystemId() or "")
+        parser = self.sink_parser(RDFSink(target), baseURI=base, turtle=True)
+        parser.written, parser._objects = lines, {}
+        parser.loadStream(source.getCharacterStream() or source.getByteStream())
+        for prefix, namespace in parser._bindings.items():
+            target.bind(prefix, namespace)
+
+
+class TrigLineParser(LineParser):
+    sink_parser = _TrigSink
+
+
+LINE_PARSERS = {"turtle": "kg-turtle", "trig": "kg-trig"}
+plugin.register("kg-turtle", Parser, __name__, "LineParser")
+plugin.register("kg-trig", Parser, __name__, "TrigLineParser")
 
 
 def _syntax_error_position(error: Exception, text: str) -> tuple[int, str]:
@@ -69,7 +164,22 @@ class LoadedGraph:
     claims: Dataset  # one named graph per claim, as authored
     files: list[Path] = field(default_factory=list)
     declared_in: dict[Node, Path] = field(default_factory=dict)  # subject -> first file
+    written: dict[Path, dict[Triple, int]] = field(default_factory=dict)  # file: triple's line
     _line_index: dict[Path, LineIndex] = field(default_factory=dict, repr=False, compare=False)
+
+    def locate_triple(
+        self, subject: Node, predicate: Node | None = None, obj: Node | None = None
+    ) -> str | None:
+        """`data/file.trig:LINE` where the triple is written (a data file's line, where its
+        object starts); with no predicate or no object, the first written of those that match.
+        None when none is written (a derived statement's triples, say)."""
+        if predicate is None and obj is None:
+            return None
+        for path, lines in self.written.items():  # the files in load order: the first wins
+            found = [lines[t] for t in self.graph.triples((subject, predicate, obj)) if t in lines]
+            if found:
+                return f"{self.tree.relative(path)}:{min(found)}"
+        return None
 
     def locate(self, node: Node) -> str | None:
         """`data/file.trig:LINE` where a node is written as a subject (or first mentioned); a
@@ -163,7 +273,8 @@ def load(tree: Tree) -> LoadedGraph:
     default_triples: list[tuple[tuple[Node, Node, Node], Path]] = []
     loaded.files = data_files(tree)
     for path in loaded.files:
-        parsed = parse_file(path, tree)
+        loaded.written[path] = {}
+        parsed = parse_file(path, tree, lines=loaded.written[path])
         for graph in parsed.graphs():
             name = graph.identifier
             if name == parsed.default_graph.identifier or len(graph) == 0:

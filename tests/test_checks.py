@@ -59,7 +59,7 @@ claim:untyped-date kgv:quote "the Syrian Civil War on March 15, 2011" ;
     assert [f.message for f in findings] == [
         "An event has at most one schema:startDate, typed xsd:date, xsd:gYearMonth or xsd:gYear."
     ]
-    assert findings[0].where == "data/zz-date.trig:9"
+    assert findings[0].where == "data/zz-date.trig:10"  # the date's line, not the event's
 
 
 def test_bad_isbn_check_digit(tree_copy):
@@ -84,6 +84,7 @@ def test_fact_without_statement(tree_copy):
     assert len(findings) == 1
     assert findings[0].message.startswith("This fact has no sourced statement")
     assert str(findings[0].path) == "https://schema.org/knows"
+    assert findings[0].where == "data/zz-fact.trig:9"  # not data/randa-kassis.trig:14
 
 
 def test_reference_entry_without_record(tree_copy):

@@ -287,6 +287,101 @@ def test_pyld_expands_the_export_without_fetching(loaded, document, no_fetching)
     assert_same_graph(loaded.graph, parsed, "pyld's reading of the JSON-LD export")
 
 
+MODES = ["json-ld-1.0", "json-ld-1.1"]
+
+
+def pyld_graph(document: dict, mode: str) -> Graph:
+    """The graph a JSON-LD processor of that version reads from the document."""
+    nquads = jsonld.to_rdf(document, {"processingMode": mode, "format": "application/n-quads"})
+    return Graph().parse(data=nquads, format="nquads")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_jsonld_export_reads_in_json_ld_1_0_and_1_1(loaded, document, no_fetching, mode):
+    """The context uses nothing of JSON-LD 1.1, so it says no "@version": 1.0 processors,
+    which refuse a document that does, read it too."""
+    assert "@version" not in document["@context"]
+    assert_same_graph(loaded.graph, pyld_graph(document, mode), f"a {mode} reading of the export")
+    assert no_fetching == []
+
+
+@pytest.mark.parametrize(
+    ("context", "features"),
+    [
+        ({"@vocab": "https://schema.org/", "kgr": "https://kg.example.org/kassis/id/"}, []),
+        ({"knows": {"@id": "schema:knows", "@type": "@id"}}, []),
+        ({"kind": {"@id": "kgv:kind", "@type": "@vocab"}}, []),
+        ({"names": {"@id": "schema:name", "@container": "@language"}}, []),
+        ({"@protected": True}, ["@protected"]),
+        ({"@propagate": False, "@direction": "rtl"}, ["@propagate", "@direction"]),
+        ({"@type": {"@container": "@set"}}, ["@type"]),
+        ({"knows": {"@id": "schema:knows", "@protected": True}}, ["knows: @protected"]),
+        ({"kgr": {"@id": "https://kg.example.org/kassis/id/", "@prefix": True}}, ["kgr: @prefix"]),
+        ({"knows": {"@id": "schema:knows", "@context": {}}}, ["knows: @context"]),
+        ({"place": {"@id": "schema:location", "@nest": "@nest"}}, ["place: @nest"]),
+        ({"by": {"@id": "schema:author", "@container": "@graph"}}, ['by: @container "@graph"']),
+        (
+            {"by": {"@id": "schema:author", "@container": ["@set", "@index"]}},
+            ['by: @container ["@set", "@index"]'],
+        ),
+        ({"data": {"@id": "kgv:data", "@type": "@json"}}, ["data: @type @json"]),
+    ],
+)
+def test_jsonld_11_features_are_found(context, features):
+    assert kg.export.jsonld_11_features(context) == features
+
+
+def test_jsonld_says_version_1_1_only_for_a_1_1_context(tree_copy, no_fetching):
+    path = tree_copy / "ontology" / "context.jsonld"
+    context = json.loads(path.read_text())["@context"]
+    path.write_text(json.dumps({"@context": {"@version": 1.1, **context}}))
+    said = json.loads(run("--root", str(tree_copy), "export", "--format", "json-ld").stdout)
+    assert said["@context"] == context  # the file's "@version" is dropped: nothing needs it
+
+    context["knows"] = {"@id": "schema:knows", "@type": "@id", "@protected": True}
+    path.write_text(json.dumps({"@context": context}))
+    document = json.loads(run("--root", str(tree_copy), "export", "--format", "json-ld").stdout)
+    assert document["@context"] == {"@version": 1.1, **context}
+    loaded = load(find_tree(tree_copy))
+    assert_same_graph(loaded.graph, pyld_graph(document, "json-ld-1.1"), "a 1.1 reading")
+    with pytest.raises(jsonld.JsonLdError):  # refused, rather than read without @protected
+        pyld_graph(document, "json-ld-1.0")
+    assert no_fetching == []
+
+
+DESCRIBE_KASSIS = "DESCRIBE%20%3Chttps://kg.example.org/kassis/id/randa-kassis%3E"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/id/randa-kassis?format={}",  # pages: rdflib's writer
+        "/source/wikipedia-randa-kassis?format={}",
+        "/sparql?query=" + DESCRIBE_KASSIS,  # query answers: Oxigraph's writer, by Accept
+        "/sparql",  # the service description
+    ],
+)
+def test_the_servers_jsonld_reads_in_1_0_and_1_1_as_its_turtle(url, no_fetching):
+    from starlette.testclient import TestClient
+
+    from kg.serve import create_app
+
+    def fetch(fmt: str, media: str) -> str:
+        response = client.get(url.format(fmt), headers={"Accept": media})
+        assert response.status_code == 200, response.text[:500]
+        assert response.headers["content-type"].split(";")[0] == media
+        return response.text
+
+    with TestClient(create_app(find_tree(REPO))) as client:
+        turtle = Graph().parse(data=fetch("turtle", "text/turtle"), format="turtle")
+        document = json.loads(fetch("json-ld", "application/ld+json"))
+    assert "@version" not in json.dumps(document)
+    assert len(turtle) > 0
+    for mode in MODES:
+        assert_same_graph(turtle, pyld_graph(document, mode), f"a {mode} reading of {url}")
+    assert no_fetching == []
+
+
 def test_jsonld_without_a_context_file_is_a_kg_error(tree_copy):
     (tree_copy / "ontology" / "context.jsonld").unlink()
     result = run("--root", str(tree_copy), "export", "--format", "json-ld")

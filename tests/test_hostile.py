@@ -248,6 +248,23 @@ def test_a_shape_whose_sparql_would_fetch_is_refused(tree_copy, shape, words):
     fails_with_one_line(kg("--root", str(tree_copy), "validate"), *words)
 
 
+def test_a_shape_pyshacl_refuses_to_run_is_an_error(tree_copy):
+    """pyshacl returns (not raises) its ValidationFailure for SPARQL that SHACL forbids."""
+    shapes = tree_copy / "ontology" / "shapes.ttl"
+    shape = """
+kgsh:Valued a sh:NodeShape ; sh:targetClass schema:Person ;
+    sh:sparql [ a sh:SPARQLConstraint ; sh:message "x" ;
+        sh:prefixes <https://kg.example.org/kassis/shapes> ;
+        sh:select \"\"\"SELECT $this WHERE { VALUES ?x { 1 } $this a schema:Person }\"\"\" ] .
+"""
+    shapes.write_text(shapes.read_text(encoding="utf-8") + shape, encoding="utf-8")
+    fails_with_one_line(
+        kg("--root", str(tree_copy), "validate"),
+        "pyshacl cannot run the shapes",
+        "must not contain a VALUES clause",
+    )
+
+
 # --- 3. Silently wrong answers ---------------------------------------------------------------
 
 
