@@ -161,9 +161,10 @@ def test_push_by_update_and_query_with_credentials_from_a_netrc_file(proxy, tmp_
     store = ["--store", f"sparql:{proxy.base}/query", "--update-url", f"{proxy.base}/update"]
     pushed = kg(*store, "push", "--via", "update", env=env)
     assert pushed.exit_code == 0, pushed.output
-    asked = kg(*store, "query", "is-fact-sourced", env=env)
+    fact = ["-p", "subject=kgr:randa-kassis", "-p", "object=kgr:fabien-baussart"]
+    asked = kg(*store, "query", "is-fact-sourced", *fact, "-p", "predicate=schema:spouse", env=env)
     assert (asked.exit_code, asked.stdout) == (0, "true\n"), asked.output
-    other = kg(*store, "query", "is-fact-sourced", "--param", "predicate=schema:knows", env=env)
+    other = kg(*store, "query", "is-fact-sourced", *fact, "-p", "predicate=schema:knows", env=env)
     assert (other.exit_code, other.stdout) == (1, "false\n"), other.output
     no_password(pushed.output, pushed.stderr, asked.output, asked.stderr, other.output)
 
