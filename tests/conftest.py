@@ -167,10 +167,11 @@ def free_port() -> int:
 class ServerProcess:
     """A server the tests start (kg serve, oxigraph serve, Virtuoso, grlc, a proxy): the
     process, and a wait until `ready_url` answers (no fixed sleep), or a failure with what it
-    printed. The one helper every real server in the tests is started with."""
+    printed. The one helper every real server in the tests is started with; `popen` goes to
+    subprocess.Popen (stdout/stderr default to one pipe; a file keeps a log instead)."""
 
     def __init__(self, command: list[str], ready_url: str, name: str, timeout: float = 60,
-                 **popen) -> None:  # fmt: skip
+                 probe_timeout: float = 2, **popen) -> None:  # fmt: skip
         import subprocess
         import time
         import urllib.error
@@ -183,10 +184,10 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                said = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"{name} exited: {said}")
+                printed = self.process.stdout or self.process.stderr
+                raise RuntimeError(f"{name} exited: {printed.read() if printed else ''}")
             try:
-                with urllib.request.urlopen(ready_url, timeout=2):
+                with urllib.request.urlopen(ready_url, timeout=probe_timeout):
                     return
             except urllib.error.HTTPError:
                 return  # it answers, if not with 2xx

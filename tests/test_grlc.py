@@ -19,7 +19,6 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -29,7 +28,7 @@ import pytest
 from kg import queries
 from kg.iris import PREFIXES
 
-from .conftest import REPO, RunningServer, free_port
+from .conftest import REPO, RunningServer, ServerProcess, free_port
 
 GRLC_VENV = REPO / ".venv-grlc"
 KGR, SRC, SCHEMA = PREFIXES["kgr"], PREFIXES["src"], PREFIXES["schema"]
@@ -109,7 +108,7 @@ socket.socket.connect, socket.getaddrinfo = connect, getaddrinfo
 """
 
 
-class Grlc:
+class Grlc(ServerProcess):
     """grlc's server (gunicorn, one worker) on a free loopback port, in local-folder mode."""
 
     def __init__(self, folder: Path, endpoint: str) -> None:
@@ -140,20 +139,14 @@ class Grlc:
             *("--timeout", "60", "grlc.server:app"),
         ]
         self.log = open(folder / "grlc.log", "w")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            command, cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"grlc exited: {(folder / 'grlc.log').read_text()}")
-            try:  # its landing page: the API's description takes seconds to build
-                if httpx.get(f"{self.url}/", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("grlc did not answer within 60 s")
+        try:  # its landing page: the API's description takes seconds to build
+            super().__init__(
+                command, f"{self.url}/", "grlc", probe_timeout=5,
+                cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        except RuntimeError as error:
+            self.log.close()
+            raise RuntimeError(f"{error}: {(folder / 'grlc.log').read_text()}") from None
 
     def get(self, name: str, values: dict[str, str], accept: str = JSON_RESULTS):
         query = f"?{urlencode(values)}" if values else ""
@@ -162,11 +155,7 @@ class Grlc:
         )
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        super().stop()
         self.log.close()
 
 

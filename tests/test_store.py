@@ -37,6 +37,7 @@ from tests.conftest import (
     REPO,
     QuietHTTPServer,
     RunningServer,
+    ServerProcess,
     fails_with_one_line,
     free_port,
     param_options,
@@ -57,7 +58,7 @@ class QuietServer(QuietHTTPServer, http.server.HTTPServer):
     pass
 
 
-class OxigraphServer:
+class OxigraphServer(ServerProcess):
     """`oxigraph serve` on a free loopback port, with its data in a temporary folder."""
 
     def __init__(self, folder: Path) -> None:
@@ -70,22 +71,14 @@ class OxigraphServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.query_url, self.gsp_url = f"{self.base}/query", f"{self.base}/store"
         self.update_url = f"{self.base}/update"
-        self.process = subprocess.Popen(
+        super().__init__(
             [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{self.port}"],
+            f"{self.query_url}?query=ASK%7B%7D",
+            "oxigraph serve",
+            timeout=30,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {self.process.stderr.read()}")
-            try:
-                with urllib.request.urlopen(f"{self.query_url}?query=ASK%7B%7D", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not answer within 30 s")
 
     @property
     def store(self) -> list[str]:
@@ -101,14 +94,6 @@ class OxigraphServer:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return int(json.load(response)["results"]["bindings"][0]["n"]["value"])
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
 
 
 @pytest.fixture(scope="module")
