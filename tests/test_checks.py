@@ -39,8 +39,8 @@ claim:invented kgv:quote "Kassis was born in Paris" ;
     assert messages(findings) == [
         (
             "data/zz-quote.trig:9",
-            "the quote does not occur verbatim in the evidence text; copy the words exactly "
-            "from the article",
+            "the quote does not occur verbatim in the evidence text of src:wikipedia-randa-kassis "
+            "(data/randa-kassis.wikipedia.txt); copy the words exactly from it",
         )
     ]
 
