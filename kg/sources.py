@@ -182,7 +182,7 @@ def add_source(tree: Tree, new: NewSource) -> Added:
     if SECTION.encode() not in head:
         head += f"\n{SECTION}\n".encode()
     data = head + b"\n" + record.encode("utf-8")
-    record_line = head.count(b"\n") + 2  # the line of the node, after its comment
+    record_line = head.count(b"\n") + 3  # the node: after a blank line and its comment
     write_atomically(evidence, text.encode("utf-8"))
     try:
         write_atomically(records, data)

@@ -627,8 +627,8 @@ def check_reference_list(
                         focus=record,
                         path=KGV.citationText,
                         value=entry,
-                        message="the citation text does not occur verbatim in the "
-                        "article's reference list; copy the entry exactly",
+                        message="the citation text does not occur verbatim in the reference "
+                        f"list of {show(article)}; copy the entry exactly",
                         shape=None,
                         where=loaded.locate(record),
                     )
