@@ -58,6 +58,9 @@ class Console:
                 self.exit_code = result.exit_code
             elif words[:2] == ["echo", "$?"]:
                 assert f"{self.exit_code}\n" == shown, command
+            elif words[:2] == ["cat", ">>"]:  # lines typed onto the end of a file
+                with open(self.root / words[2], "a", encoding="utf-8") as stream:
+                    stream.write("\n" + shown)
             elif words[0] == "cat":  # the file the reader saved: made from what the README shows
                 (self.root / words[1]).write_text(shown, encoding="utf-8")
             elif words[:2] == ["sed", "-i"]:
@@ -109,6 +112,16 @@ def test_the_readme_examples_of_kg_source(tree_copy, monkeypatch):
     reference = README[README.index("### `kg source`") : README.index("### `--root`")]
     (body,) = [b for lang, b in blocks(reference) if lang == "console"]
     Console(tree_copy).run(body)
+
+
+def test_the_walk_through_in_docs_authoring(tree_copy, monkeypatch):
+    monkeypatch.chdir(tree_copy)
+    docs = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+    walk = docs[docs.index("## Adding a source") : docs.index("## The model")]
+    (body,) = [b for lang, b in blocks(walk) if lang == "console"]
+    console = Console(tree_copy)
+    console.run(body)
+    assert console.exit_code == 1  # the misquote at its end
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
