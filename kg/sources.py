@@ -14,11 +14,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.dates import XSD, bounds
 from kg.errors import KgError
 from kg.files import read_limited, write_atomically
 from kg.tree import Tree
+
+if TYPE_CHECKING:
+    from kg.validate import Report
 
 SOURCES_FILE = "sources.ttl"
 SRC = "https://kg.example.org/kassis/source/"
@@ -65,7 +69,7 @@ class Added:
     record_file: str  # data/sources.ttl
     record_line: int  # where the record starts in it
     record: str  # the Turtle appended
-    report: object  # kg.validate.Report
+    report: Report  # of the whole tree, the new record in it
 
 
 def slug(text: str) -> str:

@@ -268,3 +268,24 @@ def test_node_names_follow_the_existing_ones():
     assert node_name("Un nouveau parti d'opposition laïque", None, "2012") == (
         "2012-nouveau-parti-opposition-laique"
     )
+
+
+def test_without_a_sources_file_kg_makes_one_and_removes_only_that_on_failure(tree_copy, text):
+    data = tree_copy / "data"
+    (data / "sources.ttl").rename(data / "records.ttl")
+    shapes = tree_copy / "ontology" / "shapes.ttl"
+    kept = shapes.read_text()
+    shapes.write_text(
+        kept + "\nkgsh:NoDateShape a sh:NodeShape ; sh:targetClass kgv:SourceRecord ;\n"
+        "    sh:property [ sh:path schema:datePublished ; sh:maxCount 0 ;\n"
+        '        sh:message "No dates." ] .\n'
+    )
+    before = snapshot(tree_copy)
+    refused = kg(tree_copy, "source", "add", str(text), "--title", "Geneva", "--published", "2024")
+    fails_with_one_line(refused, "src:2024-geneva", "No dates.")
+    assert snapshot(tree_copy) == before  # the sources.ttl kg made is gone, records.ttl kept
+    shapes.write_text(kept)
+    added = kg(tree_copy, "source", "add", str(text), "--title", "Geneva", "--published", "2024")
+    assert added.exit_code == 0, added.output
+    made = (data / "sources.ttl").read_text()
+    assert made.startswith("@prefix kgr:") and "src:2024-geneva a kgv:SourceRecord" in made
