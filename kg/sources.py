@@ -229,7 +229,8 @@ def _outlet(graph, publisher: str, language: str) -> tuple[str, list[str]]:
         for outlet in sorted(graph.subjects(RDF.type, kind)):
             names = graph.objects(outlet, SDO.name)
             if any(str(n).casefold() == wanted.casefold() for n in names):
-                return f"kgr:{outlet.removeprefix(KGR)}", []
+                local = outlet.removeprefix(KGR)
+                return (f"kgr:{local}" if local != outlet else f"<{outlet}>"), []
     local = slug(wanted)
     if not local:
         raise KgError(f"--publisher '{publisher}' has no letters or digits to name it by")
