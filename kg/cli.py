@@ -144,7 +144,8 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None) -> N
     """Check the graph against the SHACL shapes and the evidence text.
 
     Runs pyshacl (no inference) with ontology/shapes.ttl over the loaded graph, then checks
-    that every quote occurs verbatim in the article, that every reference-list entry has one
+    that every quote occurs verbatim in the evidence text of a source it cites (naming that
+    source and its file when it does not), that every reference-list entry has one
     source record, and that every kgv: term is declared. Prints each violation with the data
     file and line it comes from, then what the graph holds. Exits 0 if the graph conforms,
     1 if it does not, 2 if something cannot be loaded.
@@ -171,6 +172,64 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None) -> N
     }
     click.echo(renderers[output_format](report), nl=False)
     ctx.exit(0 if report.conforms else 1)
+
+
+@cli.group("source")
+def source() -> None:
+    """Add a source: an evidence text in data/ and its record in data/sources.ttl.
+
+    \b
+    Example:
+        kg source add ~/notes/interview.txt --title "An interview" --published 2024-05-01
+    """
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", required=True, help="The source's title, as it is written.")
+@click.option("--url", metavar="URL", help="Where the source was published (http or https).")
+@click.option(
+    "--published",
+    metavar="DATE",
+    help="Its publication date at the precision it gives: 2024-05-01, 2024-05 or 2024.",
+)
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="The BCP 47 code of the text's language; the title is tagged with it too.",
+)
+@click.option(
+    "--publisher",
+    metavar="NAME",
+    help="The outlet it appeared in (schema:isPartOf): an existing outlet's name, or a new one.",
+)
+@click.option("--name", metavar="NAME", help="The src: name, if not derived from the fields.")
+@click.pass_context
+def source_add(ctx: click.Context, file: Path, **fields: str | None) -> None:
+    """Copy a plain-text evidence document into data/, record it, and validate.
+
+    Writes data/NAME.txt and appends a source record (src:NAME) to data/sources.ttl, then
+    runs `kg validate`. A text or URL already recorded is refused with the existing record's
+    name; if the new record does not validate, nothing is left written. Exits 0 if the graph
+    then conforms, 1 if it does not (findings elsewhere), 2 if nothing was added.
+
+    \b
+    Example:
+        kg source add ~/saved/interview.txt --title "Randa Kassis: an interview" \\
+            --publisher "Example Weekly" --published 2024-05 --language en \\
+            --url https://example.org/interview
+    """
+    from kg import validate as checks
+    from kg.sources import NewSource, add_source
+
+    given = {k: v for k, v in fields.items() if v is not None}
+    added = add_source(tree_of(ctx), NewSource(file=file, **given))
+    click.echo(
+        f"Added {added.node}: {added.evidence}, record at {added.record_file}:{added.record_line}."
+    )
+    click.echo(checks.format_text(added.report), nl=False)
+    ctx.exit(0 if added.report.conforms else 1)
 
 
 @cli.command("queries")

@@ -548,12 +548,15 @@ def check_quotes(loaded: LoadedGraph, sources: Sources | None = None) -> list[Fi
                 if not cited:
                     message = (
                         "the statement cites no source with an evidence text, so its quote "
-                        "cannot be checked; add prov:wasDerivedFrom the article"
+                        "cannot be checked; add prov:wasDerivedFrom the source record (with "
+                        "kgv:evidenceFile) whose text it quotes"
                     )
                 elif not any(sources.in_text(normalise_space(str(quote)), s) for s in cited):
+                    # Name each text searched: the claim may cite another text than the article.
+                    searched = ", ".join(f"{show(s)} ({sources.files[s]})" for s in cited)
                     message = (
-                        "the quote does not occur verbatim in the evidence text; copy the words "
-                        "exactly from the article"
+                        f"the quote does not occur verbatim in the evidence text of {searched}; "
+                        "copy the words exactly from it"
                     )
                 else:
                     continue
@@ -624,8 +627,8 @@ def check_reference_list(
                         focus=record,
                         path=KGV.citationText,
                         value=entry,
-                        message="the citation text does not occur verbatim in the "
-                        "article's reference list; copy the entry exactly",
+                        message="the citation text does not occur verbatim in the reference "
+                        f"list of {show(article)}; copy the entry exactly",
                         shape=None,
                         where=loaded.locate(record),
                     )
@@ -766,6 +769,7 @@ class Sources:
     roles: set[Node]  # nodes typed schema:Role or schema:OrganizationRole
     facts: dict[Node, dict[Node, list[Node]]]  # predicate of INDEXED -> subject -> sorted objects
     claims: dict[Node, list[Node]]  # claim -> its statements, sorted, without derived inverses
+    files: dict[Node, str]  # evidence source -> its evidence file as messages show it (data/x.txt)
 
     def values(self, node: Node, predicate: Node) -> list[Node]:
         """The objects of (node, predicate), sorted; predicate is one of INDEXED."""
@@ -841,7 +845,14 @@ def index_sources(
             continue  # the other direction of an authored statement: same quote and credits
         claim = (facts[KGV.fromClaim].get(statement) or [statement])[0]
         claims.setdefault(claim, []).append(statement)
-    return Sources(texts, cited, blanked, quotes, entries, published, names, roles, facts, claims)
+    files = {
+        source: loaded.tree.relative(loaded.tree.data_dir / str(name))
+        for source, name in graph.subject_objects(KGV.evidenceFile)
+        if source in texts
+    }
+    return Sources(
+        texts, cited, blanked, quotes, entries, published, names, roles, facts, claims, files
+    )
 
 
 def blank_out(text: str, spans: list[tuple[int, int]]) -> str:

@@ -39,10 +39,26 @@ claim:invented kgv:quote "Kassis was born in Paris" ;
     assert messages(findings) == [
         (
             "data/zz-quote.trig:9",
-            "the quote does not occur verbatim in the evidence text; copy the words exactly "
-            "from the article",
+            "the quote does not occur verbatim in the evidence text of src:wikipedia-randa-kassis "
+            "(data/randa-kassis.wikipedia.txt); copy the words exactly from it",
         )
     ]
+
+
+def test_a_quote_citing_no_evidence_text_says_how_to_cite_one(tree_copy):
+    findings = findings_after(
+        tree_copy,
+        "zz-quote.trig",
+        """
+claim:uncited { kgr:randa-kassis schema:birthPlace kgr:paris . }
+claim:uncited kgv:quote "Kassis was born in Paris" .
+""",
+    )
+    assert (
+        "data/zz-quote.trig:9",
+        "the statement cites no source with an evidence text, so its quote cannot be checked; "
+        "add prov:wasDerivedFrom the source record (with kgv:evidenceFile) whose text it quotes",
+    ) in messages(findings)
 
 
 def test_untyped_date(tree_copy):

@@ -430,8 +430,8 @@ claim:roe-knows
     assert findings_with(root, body) == [
         (
             "data/zz.trig:9",
-            "the quote does not occur verbatim in the evidence text; copy the words exactly "
-            "from the article",
+            "the quote does not occur verbatim in the evidence text of src:article "
+            "(data/article.txt); copy the words exactly from it",
         )
     ]
 
