@@ -7,11 +7,13 @@ in (exported with `git archive` into a temporary folder, so the work tree is nev
 What is compared (claim names and statement IRIs are not: renaming a claim changes nothing):
 - a *fact* is the (subject, predicate, object) of an authored statement (the inverse the loader
   derives of a symmetric fact is left out); its *evidence* is the set of (quote, sources) of the
-  statements that say it (one per claim saying it).
+  statements that say it (one per claim saying it), each source with what its credit says
+  (entry words, topic only).
 - a fact only in NEW is added, only in OLD removed. When a subject and predicate lose exactly one
   object and gain exactly one, that pair is one change of object; with more on either side they
   stay added and removed, as no pairing would be more than a guess.
-- a fact in both with other evidence is changed (a new quote, or new sources).
+- a fact in both with other evidence is changed (a new quote, new sources, or a source credited
+  for another reason).
 - a source record (kgv:SourceRecord) is added, removed, or changed when any of its own triples
   differ (the fields that differ are listed).
 - every other triple (an entity's type or name, written outside claims) is added or removed;
@@ -43,7 +45,7 @@ from kg.tree import Tree, find_tree
 from kg.why import Describer, Explained, Source, Term, source_line
 
 Triple = tuple[Node, Node, Node]
-Evidence = frozenset[tuple[str | None, frozenset[Node]]]
+Evidence = frozenset[tuple[str | None, frozenset[tuple[Node, frozenset]]]]
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 OBJECT, PROVENANCE = "object", "provenance"  # how a fact changed
@@ -80,6 +82,8 @@ class FactChange:
             parts.append("quote")
         if _sources(self.old) != _sources(self.new):
             parts.append("sources")
+        elif _reasons(self.old) != _reasons(self.new):
+            parts.append("credit reasons")
         return "new " + " and ".join(parts or ["claims"])
 
     def to_dict(self) -> dict[str, object]:
@@ -283,12 +287,25 @@ class _Side:
 
     def evidence(self, triple: Triple) -> Evidence:
         return frozenset(
-            (
-                _text(self.graph.value(st, KGV.quote)),
-                frozenset(self.graph.objects(st, PROV.wasDerivedFrom)),
-            )
+            (_text(self.graph.value(st, KGV.quote)), frozenset(self.credits(st)))
             for st in self.facts[triple]
         )
+
+    def credits(self, statement: Node) -> set[tuple[Node, frozenset[tuple[Node, Node]]]]:
+        """Each source of a statement with what its credit says (entry words, topic only)."""
+        found = {
+            (source, frozenset()) for source in self.graph.objects(statement, PROV.wasDerivedFrom)
+        }
+        for derivation in self.graph.objects(statement, PROV.qualifiedDerivation):
+            source = self.graph.value(derivation, PROV.entity)
+            said = frozenset(
+                (p, o)
+                for p, o in self.graph.predicate_objects(derivation)
+                if p not in (RDF.type, PROV.entity)
+            )
+            found.discard((source, frozenset()))
+            found.add((source, said))
+        return found
 
     def explained(self, triple: Triple) -> tuple[Explained, ...]:
         found = (self.describe.statement(st) for st in self.facts[triple])
@@ -407,11 +424,22 @@ def _sources(statements: tuple[Explained, ...]) -> set[str]:
     return {source.iri for s in statements for source in s.sources}
 
 
+def _reasons(statements: tuple[Explained, ...]) -> set[tuple[str, str | None]]:
+    return {
+        (source.iri, source.reason.text if source.reason else None)
+        for s in statements
+        for source in s.sources
+    }
+
+
 def _statement_dict(statement: Explained) -> dict[str, object]:
     return {
         "claim": statement.claim,
         "quote": statement.quote,
-        "sources": [source.iri for source in statement.sources],
+        "sources": [
+            {"iri": source.iri, "reason": source.reason.to_dict() if source.reason else None}
+            for source in statement.sources
+        ],
         "where": statement.where,
     }
 
@@ -426,7 +454,10 @@ def _evidence_lines(statements: tuple[Explained, ...], indent: str) -> list[str]
     for statement in statements:
         if statement.quote is not None:
             lines.append(f'{indent}quote:  "{statement.quote}"')
-        lines += [f"{indent}source: {source_line(source)}" for source in statement.sources]
+        for source in statement.sources:
+            lines.append(f"{indent}source: {source_line(source)}")
+            if source.reason is not None:
+                lines.append(f"{indent}        {source.reason.text}")
         claim = statement.claim_curie or statement.statement
         where = f" ({statement.where})" if statement.where else ""
         lines.append(f"{indent}claim:  {claim}{where}")
@@ -493,7 +524,8 @@ def _md_evidence(statements: tuple[Explained, ...], indent: str) -> list[str]:
             lines.append(f"{indent}> {_md(statement.quote)}")
             lines.append("")
         for source in statement.sources:
-            lines.append(f"{indent}- source: {_md(source_line(source))}")
+            reason = f" ({source.reason.text})" if source.reason is not None else ""
+            lines.append(f"{indent}- source: {_md(source_line(source) + reason)}")
         claim = statement.claim_curie or statement.statement
         where = f" ({statement.where})" if statement.where else ""
         lines.append(f"{indent}- claim: `{claim}`{_md(where)}")
