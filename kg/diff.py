@@ -38,6 +38,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import PROV, RDF
 from rdflib.term import Node
 
+from kg import terms
 from kg.errors import RevisionError, RootError
 from kg.load import LoadedGraph, load, load_ontology
 from kg.namespaces import KGV
@@ -317,10 +318,6 @@ class _Side:
             fields[predicate].add(obj)
         return fields
 
-    def shown(self, node: Node) -> str:
-        term = self.describe.term(node)
-        return term.label if term.iri is None else term.n3
-
 
 def _text(node: Node | None) -> str | None:
     return str(node) if node is not None else None
@@ -377,7 +374,7 @@ def diff(old: LoadedGraph, new: LoadedGraph, old_name: str = "OLD", new_name: st
     for kind, side, triples in ((REMOVED, a, old_rest - new_rest), (ADDED, b, new_rest - old_rest)):
         for s, p, o in triples:
             d = side.describe
-            change = TripleChange(kind, d.term(s), d.term(p), d.term(o))
+            change = TripleChange(kind, d.term(s), d.predicate(p), d.term(o))
             label = change.predicate.label.casefold(), change.object.label.casefold()
             note(s, side, change, (*label, "~", kind, change.object.n3))
 
@@ -403,9 +400,9 @@ def _record_changes(a: _Side, b: _Side) -> list[SourceChange]:
         fields = tuple(
             sorted(
                 (
-                    b.describe.term(predicate).label,
-                    ", ".join(sorted(a.shown(o) for o in was.get(predicate, ()))),
-                    ", ".join(sorted(b.shown(o) for o in now.get(predicate, ()))),
+                    b.describe.predicate(predicate).label,
+                    ", ".join(sorted(terms.short(o) for o in was.get(predicate, ()))),
+                    ", ".join(sorted(terms.short(o) for o in now.get(predicate, ()))),
                 )
                 for predicate in was.keys() | now.keys()
                 if was.get(predicate, set()) != now.get(predicate, set())

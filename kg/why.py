@@ -283,6 +283,10 @@ class Describer:
     def term(self, node: Node) -> Term:
         return self._why._term(node)
 
+    def predicate(self, node: Node) -> Term:
+        """A predicate with its label (`name`, `date published`), wherever it is used."""
+        return replace(self._why._term(node), label=self._why._predicate_label(node))
+
     def source(self, node: Node) -> Source:
         return self._why._source(node)
 
