@@ -521,11 +521,11 @@ def _md_evidence(statements: tuple[Explained, ...], indent: str) -> list[str]:
             lines.append(f"{indent}> {_md(statement.quote)}")
             lines.append("")
         for source in statement.sources:
-            reason = f" ({source.reason.text})" if source.reason is not None else ""
+            reason = f" — {source.reason.text}" if source.reason is not None else ""
             lines.append(f"{indent}- source: {_md(source_line(source) + reason)}")
         claim = statement.claim_curie or statement.statement
-        where = f" ({statement.where})" if statement.where else ""
-        lines.append(f"{indent}- claim: `{claim}`{_md(where)}")
+        where = f" ({_md(statement.where)})" if statement.where else ""
+        lines.append(f"{indent}- claim: `{claim}`{where}")
     return lines
 
 
