@@ -239,7 +239,10 @@ def opened_side(side: str, base: Tree) -> Iterator[Tree]:
     within = base.root.relative_to(repository) if base.root.is_relative_to(repository) else Path()
     with tempfile.TemporaryDirectory(prefix="kg-diff-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(folder, filter="data")  # no links or paths out of the folder
+            # git archive writes paths inside the repository only; where Python has the data
+            # filter (3.10.12+), it also refuses links that point out of the folder.
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(folder, **safe)
         try:
             tree = find_tree(Path(folder) / within)
         except RootError:
