@@ -268,6 +268,29 @@ def explain_source(
     return _Why(loaded, vocabulary).source(source)
 
 
+class Describer:
+    """Shows one loaded graph's statements, terms and source records as `kg why` does, for
+    anything that describes them outside an explanation (kg diff)."""
+
+    def __init__(self, loaded: LoadedGraph, vocabulary: Graph | None = None) -> None:
+        if vocabulary is None:
+            vocabulary = load_ontology(loaded.tree)
+        self._why = _Why(loaded, vocabulary)
+
+    def statement(self, statement: Node) -> Explained:
+        return self._why._explained(statement, "triple")
+
+    def term(self, node: Node) -> Term:
+        return self._why._term(node)
+
+    def predicate(self, node: Node) -> Term:
+        """A predicate with its label (`name`, `date published`), wherever it is used."""
+        return replace(self._why._term(node), label=self._why._predicate_label(node))
+
+    def source(self, node: Node) -> Source:
+        return self._why._source(node)
+
+
 def format_text(explanation: Explanation) -> str:
     """The explanation for people: each fact in words, its sources, its quote, its claim."""
     lines: list[str] = []
@@ -300,15 +323,20 @@ def format_text(explanation: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
+def source_line(source: Source) -> str:
+    """A source in words: `"title", outlet, date, language [src:...]`."""
+    details = [f'"{source.title}"' if source.title else source.curie]
+    details += [d for d in (source.outlet, source.date, source.language) if d]
+    return f"{', '.join(details)} [{source.curie}]"
+
+
 def _statement_lines(statement: Explained) -> list[str]:
     fact = statement.fact
     if statement.authored_fact is not None:
         fact += f" (inverse of the authored fact {statement.authored_fact})"
     lines = [fact]
     for source in statement.sources:
-        details = [f'"{source.title}"' if source.title else source.curie]
-        details += [d for d in (source.outlet, source.date, source.language) if d]
-        lines.append(f"    source: {', '.join(details)} [{source.curie}]")
+        lines.append(f"    source: {source_line(source)}")
         if source.reason is not None:
             lines.append(f"            {source.reason.text}")
     lines.append(f"    support: {statement.outlets.text}")
@@ -730,6 +758,7 @@ class _Why:
 
 
 __all__ = [
+    "Describer",
     "Explained",
     "Explanation",
     "Outlets",
@@ -740,4 +769,5 @@ __all__ = [
     "explain_source",
     "format_json",
     "format_text",
+    "source_line",
 ]
