@@ -109,7 +109,7 @@ def test_the_readme_recipe_from_a_new_text_to_conforms(tree_copy, monkeypatch):
 
 def test_the_readme_examples_of_kg_source(tree_copy, monkeypatch):
     monkeypatch.chdir(tree_copy)
-    reference = README[README.index("### `kg source`") : README.index("### `--root`")]
+    reference = README[README.index("### `kg source`") : README.index("### `kg diff`")]
     (body,) = [b for lang, b in blocks(reference) if lang == "console"]
     Console(tree_copy).run(body)
 
