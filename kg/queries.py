@@ -244,10 +244,10 @@ class SavedQuery:
 
 def query_form(text: str) -> str:
     """The query's form, upper case: its first word after the prologue (SELECT, ASK, ...)."""
-    return _form_of(tokens(text))[1]
+    return form_of(tokens(text))[1]
 
 
-def _form_of(found: list[Token]) -> tuple[int, str]:
+def form_of(found: list[Token]) -> tuple[int, str]:
     """Where the first token after the prologue (BASE <iri>, PREFIX p: <iri>) is in `found`,
     and the form it names ("" when it is not a word, or there is none)."""
     at = 0
@@ -416,7 +416,7 @@ def paged(query: SavedQuery, page: int) -> SavedQuery:
     where = str(query.path) if query.path else query.name
     size = query.pagination
     found = tokens(query.text)
-    _, form = _form_of(found)
+    _, form = form_of(found)
     if size is None or form != "SELECT":
         raise QueryError(f"{where}: `#+ pagination:` pages SELECT queries only")
     depth = 0
@@ -559,7 +559,7 @@ def check(query: SavedQuery) -> CheckedQuery:
     unescaped = _unescaped(text)
     if unescaped != text:
         _check_tokens(tokens(unescaped), unescaped, where)
-    at, form = _form_of(found)
+    at, form = form_of(found)
     first = found[at] if at < len(found) else None
     if form in UPDATE_KEYWORDS or form == "WITH":
         raise QueryError(

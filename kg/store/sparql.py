@@ -88,7 +88,7 @@ class SparqlStore(Store):
         query's WHERE; their triples from one CONSTRUCT. (Oxigraph also follows blank-node
         objects; kg's graph has none, and an engine's blank nodes cannot be asked about.)"""
         found = queries.tokens(text)
-        start = next(i for i, t in enumerate(found) if t.text.upper() == "DESCRIBE")
+        start, _ = queries.form_of(found)
         end = start + 1
         while end < len(found) and found[end].kind in ("variable", "iri", "pname", "other"):
             if found[end].text == "{" or (found[end].kind == "other" and found[end].text != "*"):
@@ -157,7 +157,8 @@ class SparqlStore(Store):
         limit = _top_level_limit(text)
         if sent < CHECKED_FROM or (limit is not None and sent >= limit):
             return
-        start = _form_token(text).start
+        found = queries.tokens(text)
+        start = found[queries.form_of(found)[0]].start
         count = f"{text[:start]}SELECT (COUNT(*) AS ?kgRows) WHERE {{ {text[start:]}\n}}"
         counted = self._results(count, "SELECT")  # one row: nothing to check
         total = int(counted.rows[0][0].value) if counted.rows and counted.rows[0][0] else 0
@@ -356,10 +357,6 @@ def _top_level(text: str) -> list[queries.Token]:
     return outside
 
 
-def _form_token(text: str) -> queries.Token:
-    return next(t for t in _top_level(text) if t.text.upper() in queries.QUERY_FORMS)
-
-
 def _top_level_limit(text: str) -> int | None:
     outside = _top_level(text)
     for token, following in itertools.pairwise(outside):
@@ -372,7 +369,7 @@ def _construct_parts(text: str) -> tuple[str, str, str, str]:
     """A CONSTRUCT's prologue, template `{ ... }`, WHERE group `{ ... }` and what follows it
     (solution modifiers, a VALUES block), as text; the short form's template is its WHERE."""
     found = queries.tokens(text)
-    start = next(i for i, t in enumerate(found) if t.text.upper() == "CONSTRUCT")
+    start, _ = queries.form_of(found)
 
     def group_end(opening: int) -> int:
         depth = 0
