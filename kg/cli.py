@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import Interrupted, KgError, raise_interrupted
+from kg.errors import Interrupted, KgError, raise_if_interrupted, raise_interrupted
 from kg.formats import GRAPH_FORMATS, QUERY_FORMAT_NAMES
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 from kg.tree import ROOT_ENV, Tree, find_tree
@@ -770,6 +770,7 @@ def main() -> None:
     try:
         code = cli.main(prog_name="kg", standalone_mode=False)
         sys.stdout.flush()
+        raise_if_interrupted()
     except click.exceptions.Abort:  # click's word for Ctrl-C (KeyboardInterrupt)
         click.echo("Interrupted.", err=True)
         code = 128 + signal.SIGINT

@@ -40,6 +40,18 @@ class Interrupted(BaseException):
         self.exit_code = 128 + signal_number
 
 
+# The signals raise_interrupted has seen. CPython can lose the exception a handler raises inside
+# C code (seen while an import compiles a module), so points of no return check this as well.
+SIGNALS_RECEIVED: list[int] = []
+
+
 def raise_interrupted(signal_number: int, frame) -> None:
     """A signal handler: SIGINT or SIGTERM unwinds kg as Interrupted."""
+    SIGNALS_RECEIVED.append(signal_number)
     raise Interrupted(signal_number)
+
+
+def raise_if_interrupted() -> None:
+    """Raise Interrupted if a signal arrived, even one whose exception was lost on the way."""
+    if SIGNALS_RECEIVED:
+        raise Interrupted(SIGNALS_RECEIVED[0])

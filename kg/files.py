@@ -14,7 +14,7 @@ import re
 import stat
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, raise_if_interrupted
 
 
 class OutputError(KgError):
@@ -69,6 +69,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        raise_if_interrupted()  # the last moment to leave the old file as it was
         os.replace(temporary, target)
     except BaseException as error:
         temporary.unlink(missing_ok=True)

@@ -150,6 +150,21 @@ def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_signal_whose_exception_was_lost_still_stops_the_write(tmp_path, monkeypatch):
+    # CPython can drop what a signal handler raises inside C code (an import compiling a
+    # module): the record of the signal alone must keep the old file and leave no temporary one.
+    from kg import errors
+
+    target = tmp_path / "out.nt"
+    target.write_text("old")
+    monkeypatch.setattr(errors, "SIGNALS_RECEIVED", [signal.SIGTERM])
+    with pytest.raises(errors.Interrupted) as stopped:
+        write_atomically(target, b"new")
+    assert stopped.value.exit_code == 128 + signal.SIGTERM
+    assert target.read_text() == "old"
+    assert [path.name for path in tmp_path.iterdir()] == ["out.nt"]
+
+
 # --- 2. Network fetch or local file read -------------------------------------------------------
 
 
