@@ -139,8 +139,13 @@ def store_of(ctx: click.Context):
     help="Show progress on stderr: each phase and SHACL shape, with the time so far. Default: "
     "on when stderr is a terminal (one line, redrawn); --progress off one prints a line a step.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Run every check even when nothing changed since the last run (what CI should run).",
+)
 @click.pass_context
-def validate(ctx: click.Context, output_format: str, progress: bool | None) -> None:
+def validate(ctx: click.Context, output_format: str, progress: bool | None, full: bool) -> None:
     """Check the graph against the SHACL shapes and the evidence text.
 
     Runs pyshacl (no inference) with ontology/shapes.ttl over the loaded graph, then checks
@@ -150,10 +155,15 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None) -> N
     file and line it comes from, then what the graph holds. Exits 0 if the graph conforms,
     1 if it does not, 2 if something cannot be loaded.
 
+    A run remembers its report in kg's cache ($KG_CACHE_DIR, else ~/.cache/kg), keyed by the
+    content of every file under data/ and ontology/ and kg's own code: while none changes, the
+    next run gives that report again at once. --full checks everything anyway.
+
     \b
     Example:
         kg validate
         kg validate --format json | jq '.results[].message'
+        kg validate --full
         kg --root ./my-tree validate --format turtle > report.ttl
         kg --root ./big-tree validate --progress 2> progress.log
     """
@@ -162,7 +172,7 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None) -> N
     tree = tree_of(ctx)
     with step_progress(progress, "validate") as tell:
         if spec_of(ctx).backend.from_tree:  # read the files: findings with file:line
-            report = checks.validate_tree(tree, tell)
+            report = checks.validate_tree(tree, tell, full=full)
         else:
             report = checks.validate_store(store_of(ctx), tell)
     renderers = {
@@ -475,6 +485,7 @@ STEP_NAMES = {
     "quotes": "checking the quotes against the evidence texts and the facts they state",
     "references": "checking the reference lists and what each reference is credited for",
     "vocabulary": "checking the vocabulary",
+    "remembered": "nothing changed since the last run: its report (--full runs every check)",
 }
 
 

@@ -79,14 +79,20 @@ def find_tree(root: str | os.PathLike[str] | None = None, origin: str = "--root"
 def data_files(tree: Tree) -> list[Path]:
     """Every .trig and .ttl file under data/, sorted. A folder that cannot be listed is an
     error, never an empty graph (which would validate as "Conforms")."""
+    return [p for p in files_under(tree, tree.data_dir) if p.suffix in DATA_SUFFIXES]
+
+
+def files_under(tree: Tree, top: Path) -> list[Path]:
+    """Every regular file under a folder of the tree, sorted; a folder that cannot be listed
+    is an error (RootError), never left out."""
 
     def refuse(error: OSError) -> None:
-        where = tree.relative(Path(error.filename)) if error.filename else "data/"
+        where = tree.relative(Path(error.filename)) if error.filename else tree.relative(top)
         raise RootError(
             f"{where}: cannot list the folder ({error.strerror}); check its permissions"
         )
 
     found = []
-    for folder, _, names in os.walk(tree.data_dir, onerror=refuse):
-        found += [Path(folder) / n for n in names if Path(n).suffix in DATA_SUFFIXES]
+    for folder, _, names in os.walk(top, onerror=refuse):
+        found += [Path(folder) / n for n in names]
     return sorted(p for p in found if p.is_file())

@@ -29,7 +29,7 @@ from kg.dates import bounds, spoken_forms
 from kg.errors import KgError, one_line
 from kg.load import LoadedGraph, load, load_ontology, load_shapes
 from kg.namespaces import KGSH, KGV, SDO, bind_prefixes
-from kg.tree import Tree
+from kg.tree import Tree, files_under
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ def normalise_space(text: str) -> str:
 
 
 PHASES = ("load", "shapes", "quotes", "references", "vocabulary")
+REMEMBERED = "remembered"  # the one step of a run that finds its report remembered
 
 
 @dataclass(frozen=True)
@@ -117,15 +118,130 @@ class Step:
 Progress = Callable[[Step], None]
 
 
-def validate_tree(tree: Tree, progress: Progress | None = None) -> Report:
+def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = False) -> Report:
     """Load a tree and check it; raises KgError only when something cannot be loaded.
 
     `progress`, if given, is called with a Step as each phase (and each SHACL shape) starts.
+    The report of a tree whose every input is unchanged since a run that finished (the files
+    under data/ and ontology/, kg's code, the libraries' versions) is the remembered one, from
+    kg's content-keyed cache: the same report, byte for byte. `full` runs every check anyway.
     """
-    if progress is not None:
-        progress(Step("load"))
-    loaded = load(tree)
-    return validate_loaded(loaded, load_shapes(tree), load_ontology(tree), progress)
+    from kg.cache import cached_file
+
+    def run() -> bytes:
+        if progress is not None:
+            progress(Step("load"))
+        loaded = load(tree)
+        report = validate_loaded(loaded, load_shapes(tree), load_ontology(tree), progress)
+        return report_record(report)
+
+    if full:
+        return report_from_record(run())
+    name = f"validate-{report_key(tree)}.json"
+    ran: list[bool] = []
+    path, record = cached_file(name, lambda: ran.append(True) or run())
+    if record is None:  # in the cache: remembered, or just written by this run
+        try:
+            record = path.read_bytes()
+            report = report_from_record(record)
+        except (OSError, ValueError, KeyError, TypeError):  # damaged: it only costs a run
+            path.unlink(missing_ok=True)
+            record = run()
+            return report_from_record(record)
+        if not ran and progress is not None:
+            progress(Step(REMEMBERED))
+        return report
+    # Through its record either way, so a remembered report reads the same as a new one.
+    return report_from_record(record)
+
+
+def report_key(tree: Tree) -> str:
+    """A digest of everything a validation reads: every file under data/ (evidence texts too)
+    and ontology/, kg's own code, and the versions of Python and the libraries it runs."""
+    import hashlib
+    import platform
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from kg.errors import DataSyntaxError
+
+    digest = hashlib.sha256(f"kg validate, Python {platform.python_version()}\n".encode())
+    for package in ("pyshacl", "rdflib", "pyoxigraph"):
+        digest.update(f"{package} {version(package)}\n".encode())
+    code = Path(__file__).parent
+    inputs = [(code, p) for p in sorted(code.rglob("*.py"))]
+    for folder in (tree.data_dir, tree.ontology_dir):
+        inputs += [(tree.root, p) for p in files_under(tree, folder)]
+    for base, path in inputs:
+        digest.update(f"{path.relative_to(base)}\n".encode())
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError as error:
+            raise DataSyntaxError(
+                f"{tree.relative(path)}: cannot read it ({error.strerror}); check its permissions"
+            ) from None
+    return digest.hexdigest()[:32]
+
+
+def _term_record(node: Node | None) -> dict | None:
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        return {"literal": str(node), "datatype": node.datatype, "language": node.language}
+    return {"bnode" if isinstance(node, BNode) else "iri": str(node)}
+
+
+def _term(record: dict | None) -> Node | None:
+    if record is None:
+        return None
+    if "literal" in record:
+        datatype = record["datatype"]
+        return Literal(
+            record["literal"],
+            lang=record["language"],
+            datatype=URIRef(datatype) if datatype else None,
+        )
+    return BNode(record["bnode"]) if "bnode" in record else URIRef(record["iri"])
+
+
+def report_record(report: Report) -> bytes:
+    """The report as JSON that gives back the same terms (report_from_record), to remember."""
+    return json.dumps(
+        {
+            "conforms": report.conforms,
+            "counts": report.counts,
+            "findings": [
+                {
+                    "focus": _term_record(f.focus),
+                    "path": _term_record(f.path),
+                    "value": _term_record(f.value),
+                    "message": f.message,
+                    "shape": _term_record(f.shape),
+                    "where": f.where,
+                    "severity": f.severity,
+                }
+                for f in report.findings
+            ],
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def report_from_record(record: bytes) -> Report:
+    data = json.loads(record)
+    findings = [
+        Finding(
+            focus=_term(f["focus"]),
+            path=_term(f["path"]),
+            value=_term(f["value"]),
+            message=f["message"],
+            shape=_term(f["shape"]),
+            where=f["where"],
+            severity=f["severity"],
+        )
+        for f in data["findings"]
+    ]
+    return Report(conforms=data["conforms"], counts=data["counts"], findings=findings)
 
 
 def validate_store(store, progress: Progress | None = None) -> Report:

@@ -46,7 +46,7 @@ def phases(steps):
 
 def test_steps_come_in_phase_order_with_one_per_shape(shipped, shipped_report):
     steps = []
-    report = checks.validate_tree(shipped, steps.append)
+    report = checks.validate_tree(shipped, steps.append, full=True)
     assert phases(steps) == list(checks.PHASES)
     assert steps[:2] == [checks.Step("load"), checks.Step("shapes")]  # before pyshacl's first
     shapes_graph = load_shapes(shipped)
@@ -120,7 +120,7 @@ LINE = re.compile(r"validate: (.*) \((\d+\.\d) s\)")
 @pytest.mark.parametrize("output_format", ["text", "json"])
 def test_progress_goes_to_stderr_and_leaves_stdout_alone(output_format, shipped):
     plain = run("validate", "--format", output_format)
-    told = run("validate", "--format", output_format, "--progress")
+    told = run("validate", "--format", output_format, "--progress", "--full")
     assert plain.exit_code == told.exit_code == 0
     assert plain.stderr == ""  # off a terminal, nothing by default
     assert told.stdout == plain.stdout
@@ -183,7 +183,7 @@ def forced_terminal(monkeypatch):
 def test_on_a_terminal_one_line_is_redrawn_then_cleared(monkeypatch):
     plain = run("validate")
     forced_terminal(monkeypatch)
-    told = run("validate", color=True)
+    told = run("validate", "--full", color=True)
     assert told.stdout == plain.stdout
     assert "\n" not in told.stderr
     assert told.stderr.startswith("\rvalidate: loading the graph (")
@@ -207,4 +207,4 @@ def test_on_a_terminal_an_error_starts_its_own_line(monkeypatch, tree_copy):
 
 
 def test_every_step_is_named_in_the_cli():
-    assert set(cli_module.STEP_NAMES) == set(checks.PHASES)
+    assert set(cli_module.STEP_NAMES) == {*checks.PHASES, checks.REMEMBERED}
