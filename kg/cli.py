@@ -452,6 +452,58 @@ def diff(ctx: click.Context, old: str, new: str, output_format: str) -> None:
     ctx.exit(0 if found.same else 1)
 
 
+@cli.command()
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when the quotes cover less than PERCENT of an evidence text's body (for CI).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for machines.",
+)
+@click.pass_context
+def coverage(ctx: click.Context, fail_under: float | None, output_format: str) -> None:
+    """Show how much of each evidence text the facts' quotes cover, and what they leave out.
+
+    The body of a text is what comes before its reference list. For each text: the share of
+    the body's letters and digits that lie in a quote of a statement citing it, the sentences
+    covered, partly covered and not covered, then every sentence not wholly covered with its
+    file:line:column, so the gaps can be read and, where the text states a fact, added.
+    Exits 0, or 1 with --fail-under when a text's share is below it; 2 on error.
+
+    \b
+    Example:
+        kg coverage
+        kg coverage --fail-under 90
+        kg coverage --format json | jq '.[].percent'
+    """
+    import json
+
+    from kg import coverage as covering
+    from kg.load import load
+
+    report = covering.coverage(load(tree_of(ctx)))
+    if output_format == "json":
+        text = json.dumps([t.to_dict() for t in report], ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = covering.format_text(report)
+    click.echo(text, nl=False)
+    below = [t for t in report if fail_under is not None and t.percent < fail_under]
+    for t in below:
+        click.echo(
+            f"Error: {t.file}: quotes cover {t.percent:.1f}% of its body, under --fail-under "
+            f"{fail_under:g}; add the facts it states, or lower the bar",
+            err=True,
+        )
+    ctx.exit(1 if below else 0)
+
+
 def progress_mode(wanted: bool | None = None) -> str | None:
     """How to show progress on stderr: "terminal" (drawn in place) when stderr is a terminal,
     "lines" when asked for (--progress) off one, None when not wanted (by default off a

@@ -1,0 +1,198 @@
+"""How much of each evidence text the graph captures: the share of its body that quotes cover.
+
+The body of an evidence text is the text before its reference list (the first entry a source
+record quotes as its kgv:citationText), or all of it when it has none. A quote counts for a text
+when a statement citing that source carries it; it covers the characters where it occurs, as
+`kg validate` finds it (whitespace-normalised, verbatim). Only letters and digits are counted,
+so spaces and punctuation between quotes are no gap. Sentences come from pysbd's rule-based
+segmenter; each is covered (every letter and digit in a quote), partly covered, or not covered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib.namespace import PROV
+from rdflib.term import Node
+
+from kg.load import LoadedGraph
+from kg.namespaces import KGV
+from kg.validate import Sources, index_sources, normalise_space, show
+
+
+@dataclass(frozen=True)
+class Sentence:
+    line: int  # where it starts in the evidence file, 1-based
+    column: int
+    text: str  # whitespace-normalised
+    characters: int  # its letters and digits
+    covered: int  # of those, how many a quote covers
+    missing: tuple[str, ...] = ()  # the runs of its words that no quote covers
+
+    @property
+    def status(self) -> str:
+        if self.covered == self.characters:
+            return "covered"
+        return "partly" if self.covered else "uncovered"
+
+
+@dataclass(frozen=True)
+class TextCoverage:
+    source: Node
+    file: str  # data/x.txt, as messages show it
+    sentences: list[Sentence]
+
+    @property
+    def characters(self) -> int:
+        return sum(s.characters for s in self.sentences)
+
+    @property
+    def covered(self) -> int:
+        return sum(s.covered for s in self.sentences)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.characters if self.characters else 100.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.sentences if s.status == status)
+
+    def to_dict(self) -> dict:
+        return {
+            "source": show(self.source),
+            "file": self.file,
+            "sentences": len(self.sentences),
+            "sentences_covered": self.count("covered"),
+            "sentences_partly_covered": self.count("partly"),
+            "sentences_uncovered": self.count("uncovered"),
+            "characters": self.characters,
+            "characters_covered": self.covered,
+            "percent": round(self.percent, 1),
+            "not_covered": [
+                {
+                    "line": s.line,
+                    "column": s.column,
+                    "status": s.status,
+                    "covered": s.covered,
+                    "characters": s.characters,
+                    "text": s.text,
+                    "not_in_a_quote": list(s.missing),
+                }
+                for s in self.sentences
+                if s.status != "covered"
+            ],
+        }
+
+
+def coverage(loaded: LoadedGraph, sources: Sources | None = None) -> list[TextCoverage]:
+    """The coverage of every evidence text of the graph, in the order of their files."""
+    sources = index_sources(loaded) if sources is None else sources
+    quoted: dict[Node, set[str]] = {source: set() for source in sources.texts}
+    for statements in sources.claims.values():
+        for statement in statements:
+            cited = [s for s in sources.values(statement, PROV.wasDerivedFrom) if s in quoted]
+            for quote in sources.values(statement, KGV.quote):
+                for source in cited:
+                    quoted[source].add(normalise_space(str(quote)))
+    found = []
+    for source in sorted(sources.texts, key=lambda s: (sources.files[s], str(s))):
+        text = sources.texts[source]
+        cited = sources.cited.get(source)
+        spans = cited.spans() if cited is not None else []
+        body_end = min((start for start, _ in spans), default=len(text))
+        in_quote = bytearray(body_end)
+        for quote in quoted[source]:
+            for start in sources.starts(quote, source):
+                end = min(start + len(quote), body_end)
+                if end > start:
+                    in_quote[start:end] = b"\1" * (end - start)
+        name = loaded.graph.value(source, KGV.evidenceFile)
+        raw = (loaded.tree.data_dir / str(name)).read_text(encoding="utf-8")
+        found.append(
+            TextCoverage(source, sources.files[source], _sentences(text[:body_end], in_quote, raw))
+        )
+    return found
+
+
+WORD = re.compile(r"[^\W_]")  # a letter or a digit
+
+
+def _sentences(body: str, in_quote: bytearray, raw: str) -> list[Sentence]:
+    import pysbd
+
+    where = _raw_positions(raw)
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    sentences = []
+    for span in segmenter.segment(body):
+        text = span.sent.strip()
+        if not text:
+            continue
+        start = span.start + (len(span.sent) - len(span.sent.lstrip()))
+        letters = [start + m.start() for m in WORD.finditer(text)]
+        if not letters:
+            continue
+        line, column = where(start)
+        covered = sum(in_quote[i] for i in letters)
+        missing = _runs([i for i in letters if not in_quote[i]], letters, body)
+        sentences.append(Sentence(line, column, text, len(letters), covered, missing))
+    return sentences
+
+
+def _runs(uncovered: list[int], letters: list[int], body: str) -> tuple[str, ...]:
+    """The stretches of text from an uncovered letter to the last one before a covered letter."""
+    runs, first, last = [], None, None
+    uncovered_set = set(uncovered)
+    for i in letters:
+        if i in uncovered_set:
+            first = i if first is None else first
+            last = i
+        elif first is not None:
+            runs.append(body[first : last + 1])
+            first = None
+    if first is not None:
+        runs.append(body[first : last + 1])
+    return tuple(runs)
+
+
+def _raw_positions(raw: str):
+    """A function from an offset in the whitespace-normalised text to (line, column) in the
+    file's own text, both 1-based."""
+    token_starts = []  # (normalised offset, raw offset) of each run of non-space characters
+    normalised = 0
+    for match in re.finditer(r"\S+", raw):
+        token_starts.append((normalised, match.start()))
+        normalised += len(match.group()) + 1
+    line_starts = [0] + [m.end() for m in re.finditer(r"\n", raw)]
+
+    def at(offset: int) -> tuple[int, int]:
+        import bisect
+
+        index = bisect.bisect_right(token_starts, (offset, len(raw))) - 1
+        base, raw_base = token_starts[max(index, 0)]
+        position = raw_base + (offset - base)
+        line = bisect.bisect_right(line_starts, position)
+        return line, position - line_starts[line - 1] + 1
+
+    return at
+
+
+def format_text(report: list[TextCoverage]) -> str:
+    lines = []
+    for text in report:
+        lines.append(
+            f"{text.file} ({show(text.source)}): {text.percent:.1f}% of the body's letters and "
+            f"digits are in quotes ({text.covered:,} of {text.characters:,}); sentences: "
+            f"{text.count('covered')} covered, {text.count('partly')} partly, "
+            f"{text.count('uncovered')} not, of {len(text.sentences)}"
+        )
+        for sentence in text.sentences:
+            if sentence.status == "covered":
+                continue
+            share = f"{100 * sentence.covered / sentence.characters:.0f}%"
+            lines.append(f"  {text.file}:{sentence.line}:{sentence.column}: {share} in quotes")
+            lines.append(f"    {sentence.text}")
+            lines.append("    not in a quote: " + "; ".join(f'"{m}"' for m in sentence.missing))
+    if not report:
+        lines.append("No evidence texts: no source record has a kgv:evidenceFile.")
+    return "\n".join(lines) + "\n"
