@@ -258,23 +258,50 @@ def validate_store(store, progress: Progress | None = None) -> Report:
 def validate_loaded(
     loaded: LoadedGraph, shapes: Graph, ontology: Graph, progress: Progress | None = None
 ) -> Report:
+    parts = validate_parts(loaded, shapes, ontology, progress)
+    return finished([f for found in parts.values() for f in found], count(loaded))
+
+
+def validate_parts(
+    loaded: LoadedGraph, shapes: Graph, ontology: Graph, progress: Progress | None = None
+) -> dict[str, list[Finding]]:
+    """The findings of each kind of check (the keys of KINDS), in the order they run."""
     tell = progress or (lambda step: None)
     tell(Step("shapes"))
-    findings = run_shacl(loaded, shapes, progress)
+    parts = {"shacl": run_shacl(loaded, shapes, progress)}
     tell(Step("quotes"))
     sources = index_sources(loaded)  # texts, entries and names indexed once
-    findings += check_quotes(loaded, sources)
-    findings += check_quote_part(loaded, sources)
-    findings += check_mentions(loaded, sources)
+    parts["claims"] = check_quotes(loaded, sources)
+    parts["claims"] += check_quote_part(loaded, sources)
+    parts["claims"] += check_mentions(loaded, sources)
     tell(Step("references"))
-    findings += check_reference_list(loaded, sources.texts, sources.cited)
-    findings += check_credits(loaded, sources)
-    findings += check_entry_words(loaded, sources)
-    findings += check_credit_dates(loaded, sources)
+    parts["reference-list"] = check_reference_list(loaded, sources.texts, sources.cited)
+    parts["claims"] += check_claim_credits(loaded, sources)
     tell(Step("vocabulary"))
-    findings += check_vocabulary(loaded, ontology)
-    findings.sort(key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message))
-    return Report(conforms=not findings, counts=count(loaded), findings=findings)
+    parts["vocabulary"] = check_vocabulary(loaded, ontology)
+    return parts
+
+
+# What each kind of finding is about, for kg.incremental: a SHACL focus node, a claim (its
+# statements, their quotes and credits), an evidence text's reference list, the vocabulary.
+KINDS = ("shacl", "claims", "reference-list", "vocabulary")
+
+
+def check_claim_credits(loaded: LoadedGraph, sources: Sources) -> list[Finding]:
+    """What each claim credits its references for: a reason, its entry words, no later date."""
+    return (
+        check_credits(loaded, sources)
+        + check_entry_words(loaded, sources)
+        + check_credit_dates(loaded, sources)
+    )
+
+
+def finished(findings: list[Finding], counts: dict[str, int]) -> Report:
+    """The report of these findings, in the order every run gives them."""
+    findings = sorted(
+        findings, key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message)
+    )
+    return Report(conforms=not findings, counts=counts, findings=findings)
 
 
 def run_shacl(
@@ -1253,13 +1280,27 @@ def check_credit_dates(loaded: LoadedGraph, sources: Sources | None = None) -> l
 
 
 def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
-    """Every kgv: term the data uses is declared (with a label) in ontology/."""
-    declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
-    used: dict[URIRef, Node] = {}
+    """Every kgv: term the data uses is declared (with a label) in ontology/; an undeclared one
+    is reported on the first subject using it, in IRI order (the same however it was loaded)."""
+    first: dict[URIRef, Node] = {}
     for s, p, o in loaded.graph:
         for term in (p, o if p == RDF.type else None):
-            if isinstance(term, URIRef) and str(term).startswith(str(KGV._NS)):
-                used.setdefault(term, s)
+            if not isinstance(term, URIRef) or not str(term).startswith(str(KGV._NS)):
+                continue
+            if term not in first or subject_order(s) < subject_order(first[term]):
+                first[term] = s
+    return vocabulary_findings(loaded, first, ontology)
+
+
+def subject_order(node: Node) -> tuple[bool, str]:
+    return isinstance(node, BNode), str(node)
+
+
+def vocabulary_findings(
+    loaded: LoadedGraph, first: dict[URIRef, Node], ontology: Graph
+) -> list[Finding]:
+    """A finding for each used term (with the first subject using it) ontology/ does not declare."""
+    declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV._NS))}
     return [
         Finding(
             focus=subject,
@@ -1270,7 +1311,7 @@ def check_vocabulary(loaded: LoadedGraph, ontology: Graph) -> list[Finding]:
             shape=None,
             where=loaded.locate(subject),
         )
-        for term, subject in sorted(used.items())
+        for term, subject in sorted(first.items())
         if term not in declared
     ]
 
