@@ -63,3 +63,49 @@ def cached_file(name: str, build: Callable[[], bytes]) -> tuple[Path | None, byt
         temporary.unlink(missing_ok=True)
         return None, data
     return path, None
+
+
+def read_cached(name: str) -> bytes | None:
+    """The cache file `name`'s bytes, or None (missing, cache off or not private, unreadable)."""
+    folder = cache_dir()
+    if folder is None or not private_to_me(folder):
+        return None
+    path = folder / name
+    if not private_to_me(path):
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_cached(name: str, data: bytes) -> bool:
+    """Write (or replace) the cache file `name` atomically; False when the cache cannot be used."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return False
+    if not private_to_me(folder):
+        return False
+    temporary = folder / f".{name}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, folder / name)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def cached_path(name: str) -> Path | None:
+    """Where the cache file `name` is, if it is there and private to this user."""
+    folder = cache_dir()
+    if folder is None or not private_to_me(folder):
+        return None
+    path = folder / name
+    return path if private_to_me(path) and path.is_file() else None

@@ -538,6 +538,8 @@ STEP_NAMES = {
     "references": "checking the reference lists and what each reference is credited for",
     "vocabulary": "checking the vocabulary",
     "remembered": "nothing changed since the last run: its report (--full runs every check)",
+    "incremental": "checking what changed since the last run (--full checks everything)",
+    "everything": "checking everything",
 }
 
 
@@ -570,6 +572,8 @@ def step_progress(wanted: bool | None, label: str):
     def tell(step) -> None:
         if step.index:
             show(f"shape {step.index}/{step.total} {step.item}")
+        elif step.item:
+            show(f"{STEP_NAMES.get(step.phase, step.phase)}: {step.item}")
         else:
             show(STEP_NAMES.get(step.phase, step.phase))
 

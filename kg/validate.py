@@ -43,6 +43,10 @@ class Finding:
     shape: Node | None
     where: str | None  # data/file.trig:LINE, when it can tell
     severity: str = "Violation"
+    # The triple pattern `where` is looked up by (a SHACL result's), for kg.incremental.
+    anchor: tuple[Node | None, Node | None, Node | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -97,6 +101,8 @@ def normalise_space(text: str) -> str:
 
 PHASES = ("load", "shapes", "quotes", "references", "vocabulary")
 REMEMBERED = "remembered"  # the one step of a run that finds its report remembered
+INCREMENTAL = "incremental"  # a run that checks what changed (item: the files)
+EVERYTHING = "everything"  # why a run checks everything (item: the reason), when not asked to
 
 
 @dataclass(frozen=True)
@@ -124,63 +130,103 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
     `progress`, if given, is called with a Step as each phase (and each SHACL shape) starts.
     The report of a tree whose every input is unchanged since a run that finished (the files
     under data/ and ontology/, kg's code, the libraries' versions) is the remembered one, from
-    kg's content-keyed cache: the same report, byte for byte. `full` runs every check anyway.
+    kg's content-keyed cache: the same report, byte for byte. After an edit to data/'s .trig
+    and .ttl files, only what the edit can change is checked again (kg.incremental), with the
+    findings a full run gives. `full` runs every check anyway.
     """
-    from kg.cache import cached_file
+    from kg import incremental
+    from kg.cache import cache_dir, read_cached, write_cached
 
-    def run() -> bytes:
-        if progress is not None:
-            progress(Step("load"))
-        loaded = load(tree)
-        report = validate_loaded(loaded, load_shapes(tree), load_ontology(tree), progress)
-        return report_record(report)
-
-    if full:
-        return report_from_record(run())
+    tell = progress or (lambda step: None)
+    if cache_dir() is None:  # nothing can be remembered
+        return _run_everything(tree, progress, remember=False)
     name = f"validate-{report_key(tree)}.json"
-    ran: list[bool] = []
-    path, record = cached_file(name, lambda: ran.append(True) or run())
-    if record is None:  # in the cache: remembered, or just written by this run
+    if not full:
+        record = read_cached(name)
         try:
-            record = path.read_bytes()
-            report = report_from_record(record)
-        except (OSError, ValueError, KeyError, TypeError):  # damaged: it only costs a run
-            path.unlink(missing_ok=True)
-            record = run()
-            return report_from_record(record)
-        if not ran and progress is not None:
-            progress(Step(REMEMBERED))
-        return report
-    # Through its record either way, so a remembered report reads the same as a new one.
+            report = report_from_record(record) if record is not None else None
+        except (ValueError, KeyError, TypeError):  # damaged: it only costs a run
+            report = None
+        if report is not None:
+            tell(Step(REMEMBERED))
+            return report
+        outcome = incremental.attempt(tree, progress)
+        if isinstance(outcome, str):
+            tell(Step(EVERYTHING, item=outcome))
+        else:
+            report, snapshot = outcome
+            incremental.write_snapshot(tree, snapshot)
+            record = report_record(report)
+            write_cached(name, record)
+            return report_from_record(record)  # as a remembered one reads
+    report = _run_everything(tree, progress, remember=True)
+    record = report_record(report)
+    write_cached(name, record)
     return report_from_record(record)
+
+
+def _run_everything(tree: Tree, progress: Progress | None, remember: bool) -> Report:
+    from kg import incremental
+
+    if progress is not None:
+        progress(Step("load"))
+    loaded = load(tree)
+    parts = validate_parts(loaded, load_shapes(tree), load_ontology(tree), progress)
+    report = finished([f for found in parts.values() for f in found], count(loaded))
+    if remember:
+        incremental.remember_full_run(tree, loaded, parts, report)
+    return report
 
 
 def report_key(tree: Tree) -> str:
     """A digest of everything a validation reads: every file under data/ (evidence texts too)
     and ontology/, kg's own code, and the versions of Python and the libraries it runs."""
     import hashlib
+
+    digest = hashlib.sha256(setup_digest(tree).encode())
+    for name, file_digest in data_digests(tree).items():
+        digest.update(f"{name}\n{file_digest}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def setup_digest(tree: Tree) -> str:
+    """A digest of what a validation reads besides data/: ontology/ (the shapes too), kg's
+    own code, and the versions of Python and the libraries it runs."""
+    import hashlib
     import platform
     from importlib.metadata import version
     from pathlib import Path
-
-    from kg.errors import DataSyntaxError
 
     digest = hashlib.sha256(f"kg validate, Python {platform.python_version()}\n".encode())
     for package in ("pyshacl", "rdflib", "pyoxigraph"):
         digest.update(f"{package} {version(package)}\n".encode())
     code = Path(__file__).parent
     inputs = [(code, p) for p in sorted(code.rglob("*.py"))]
-    for folder in (tree.data_dir, tree.ontology_dir):
-        inputs += [(tree.root, p) for p in files_under(tree, folder)]
+    inputs += [(tree.root, p) for p in files_under(tree, tree.ontology_dir)]
     for base, path in inputs:
-        digest.update(f"{path.relative_to(base)}\n".encode())
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError as error:
-            raise DataSyntaxError(
-                f"{tree.relative(path)}: cannot read it ({error.strerror}); check its permissions"
-            ) from None
+        digest.update(f"{path.relative_to(base)}\n{_file_digest(tree, path)}\n".encode())
     return digest.hexdigest()[:32]
+
+
+def data_digests(tree: Tree) -> dict[str, str]:
+    """Every file under data/ (its path within data/) and the SHA-256 of its bytes."""
+    return {
+        path.relative_to(tree.data_dir).as_posix(): _file_digest(tree, path)
+        for path in files_under(tree, tree.data_dir)
+    }
+
+
+def _file_digest(tree: Tree, path) -> str:
+    import hashlib
+
+    from kg.errors import DataSyntaxError
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise DataSyntaxError(
+            f"{tree.relative(path)}: cannot read it ({error.strerror}); check its permissions"
+        ) from None
 
 
 def _term_record(node: Node | None) -> dict | None:
@@ -219,6 +265,7 @@ def report_record(report: Report) -> bytes:
                     "shape": _term_record(f.shape),
                     "where": f.where,
                     "severity": f.severity,
+                    "anchor": [_term_record(t) for t in f.anchor] if f.anchor else None,
                 }
                 for f in report.findings
             ],
@@ -238,6 +285,7 @@ def report_from_record(record: bytes) -> Report:
             shape=_term(f["shape"]),
             where=f["where"],
             severity=f["severity"],
+            anchor=tuple(map(_term, f["anchor"])) if f.get("anchor") else None,
         )
         for f in data["findings"]
     ]
@@ -298,10 +346,16 @@ def check_claim_credits(loaded: LoadedGraph, sources: Sources) -> list[Finding]:
 
 def finished(findings: list[Finding], counts: dict[str, int]) -> Report:
     """The report of these findings, in the order every run gives them."""
-    findings = sorted(
-        findings, key=lambda f: (f.where or "~", str(f.focus), str(f.path or ""), f.message)
+    return Report(conforms=not findings, counts=counts, findings=sorted(findings, key=in_order))
+
+
+def in_order(finding: Finding) -> tuple:
+    return (
+        finding.where or "~",
+        str(finding.focus),
+        str(finding.path or ""),
+        finding.message,
     )
-    return Report(conforms=not findings, counts=counts, findings=findings)
 
 
 def run_shacl(
@@ -341,6 +395,7 @@ def run_shacl(
         value = results.value(result, SH.value)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         severity = results.value(result, SH.resultSeverity)
+        anchor = written_as(results, focus, path, value)
         findings.append(
             Finding(
                 focus=focus,
@@ -348,23 +403,25 @@ def run_shacl(
                 value=value,
                 message=messages[0] if messages else "constraint violated",
                 shape=results.value(result, SH.sourceShape),
-                where=written_at(loaded, results, focus, path, value) or loaded.locate(focus),
+                where=loaded.locate_triple(*anchor) or loaded.locate(focus),
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                anchor=anchor,
             )
         )
     return findings
 
 
-def written_at(
-    loaded: LoadedGraph, results: Graph, focus: Node, path: Node | None, value: Node | None
-) -> str | None:
-    """Where the triple a SHACL result is about is written: (focus, path, value); for an
-    inverse path (value, path, focus); with no value (sh:maxCount), the first (focus, path, _);
-    with a value but a complex path or none (a SPARQL constraint's), the first (focus, _, value)."""
+def written_as(
+    results: Graph, focus: Node, path: Node | None, value: Node | None
+) -> tuple[Node | None, Node | None, Node | None]:
+    """The triple a SHACL result is about, to find where it is written: (focus, path, value);
+    for an inverse path (value, path, focus); with no value (sh:maxCount), the first
+    (focus, path, _); with a value but a complex path or none (a SPARQL constraint's), the
+    first (focus, _, value)."""
     inverse = results.value(path, SH.inversePath) if isinstance(path, BNode) else None
     if isinstance(inverse, URIRef) and value is not None:
-        return loaded.locate_triple(value, inverse, focus)
-    return loaded.locate_triple(focus, path if isinstance(path, URIRef) else None, value)
+        return value, inverse, focus
+    return focus, path if isinstance(path, URIRef) else None, value
 
 
 SPARQL_IN_SHAPES = (SH.select, SH.ask, SH.construct, SH.update)

@@ -207,4 +207,9 @@ def test_on_a_terminal_an_error_starts_its_own_line(monkeypatch, tree_copy):
 
 
 def test_every_step_is_named_in_the_cli():
-    assert set(cli_module.STEP_NAMES) == {*checks.PHASES, checks.REMEMBERED}
+    assert set(cli_module.STEP_NAMES) == {
+        *checks.PHASES,
+        checks.REMEMBERED,
+        checks.INCREMENTAL,
+        checks.EVERYTHING,
+    }
