@@ -109,3 +109,10 @@ def cached_path(name: str) -> Path | None:
         return None
     path = folder / name
     return path if private_to_me(path) and path.is_file() else None
+
+
+def forget_cached(name: str) -> None:
+    """Remove the cache file `name` (a file kg wrote there), if it is there."""
+    path = cached_path(name)
+    if path is not None and name.startswith(("graph-", "validate-")):
+        path.unlink(missing_ok=True)

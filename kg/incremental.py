@@ -31,6 +31,7 @@ fixes claims in a synthetic tree and compares every report with a full run's.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import PROV, RDF, RDFS, SH
 from rdflib.term import Node
 
-from kg.cache import cached_path, read_cached, write_cached
+from kg.cache import cached_path, forget_cached, read_cached, write_cached
 from kg.load import LoadedGraph, load_ontology, load_shapes, parse_file
 from kg.namespaces import KGV, SDO, bind_prefixes
 from kg.store.oxigraph import to_oxigraph, to_rdflib
@@ -137,7 +138,12 @@ def read_snapshot(tree: Tree) -> Snapshot | None:
 
 
 def write_snapshot(tree: Tree, snapshot: Snapshot) -> None:
+    """Leave the snapshot; the graph of the one it replaces leaves the cache (tens of MB for a
+    large tree: one per edit would pile up). The memory store rebuilds it if it is asked for."""
+    earlier = read_snapshot(tree)
     write_cached(snapshot_name(tree), snapshot.to_bytes())
+    if earlier is not None and earlier.graph != snapshot.graph:
+        forget_cached(earlier.graph)
 
 
 def remember_full_run(tree: Tree, loaded: LoadedGraph, parts: dict, report: Report) -> None:
@@ -312,7 +318,10 @@ class Reach:
                     joined[index] = near
                     changed = True
                 for term in (s, o):  # a predicate's IRI is no node next to s or o
-                    if isinstance(term, Variable) and distance.get(term, near + 2) > near + 1:
+                    if (
+                        isinstance(term, Variable | BNode)
+                        and distance.get(term, near + 2) > near + 1
+                    ):
                         distance[term] = near + 1
                         changed = True
         for index, (_, p, _) in enumerate(patterns):
@@ -347,34 +356,42 @@ def path_steps(shapes: Graph, path: Node) -> list[tuple]:
     raise Unbounded(f"a path kg cannot bound ({_shown(path)}: repetition)")
 
 
-def sparql_patterns(text: str) -> list[tuple[Node, Node, Node]]:
-    """Every triple pattern of a SPARQL query, in its groups, OPTIONALs, EXISTS and sub-queries."""
+@functools.lru_cache(maxsize=256)
+def sparql_patterns(text: str) -> tuple[tuple[Node, Node, Node], ...]:
+    """Every triple pattern of a SPARQL query: in its groups, OPTIONALs, UNIONs, sub-queries
+    and (NOT) EXISTS. Read from rdflib's parse, with names and paths resolved as its algebra
+    does first (its algebra drops the filters nested in an EXISTS)."""
     from rdflib.paths import Path
-    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.algebra import (
+        translatePath,
+        translatePName,
+        translatePrologue,
+        traverse,
+        triples,
+    )
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        parsed = parseQuery(text)
+        prologue = translatePrologue(parsed[0], None)
+        body = traverse(parsed[1], visitPost=functools.partial(translatePName, prologue=prologue))
+        body = traverse(body, visitPost=translatePath)
     except Exception as error:  # rdflib cannot read it: kg cannot bound it
         raise Unbounded(f"a SPARQL text rdflib cannot read ({type(error).__name__})") from None
     found: list[tuple[Node, Node, Node]] = []
-    stack: list = [algebra]
-    seen: set[int] = set()
+    stack: list = [body]
     while stack:
         item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
         if isinstance(item, dict):
-            if getattr(item, "name", None) == "BGP":
-                for triple in item.get("triples", []):
+            if getattr(item, "name", None) == "TriplesBlock":
+                for triple in triples(item.get("triples", [])):
                     if isinstance(triple[1], Path):
                         raise Unbounded("a SPARQL text with a property path")
                     found.append(tuple(triple))
             stack.extend(item.values())
-        elif isinstance(item, list | tuple):
+        elif isinstance(item, list | tuple) or type(item).__name__ == "ParseResults":
             stack.extend(item)
-    return found
+    return tuple(found)
 
 
 def _shown(node: Node) -> str:
@@ -547,7 +564,7 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
     tell(Step("references"))
     found_references = check_reference_list(checked, sources.texts, sources.cited)
     tell(Step("vocabulary"))
-    found_vocabulary = vocabulary_findings(checked, first_uses(store), ontology)
+    found_vocabulary = vocabulary_findings(checked, first_uses(store, ontology), ontology)
 
     kept = []
     for finding, kind, scope in zip(
@@ -702,22 +719,22 @@ def claim_of(node: Node, around: Neighbourhood) -> Node:
     return found[0][2] if found else node
 
 
-def first_uses(store: ox.Store) -> dict[URIRef, Node]:
-    """Each kgv: term the graph uses (as a predicate or a type), and its first subject."""
-    first: dict[URIRef, Node] = {}
+def first_uses(store: ox.Store, ontology: Graph) -> dict[URIRef, Node]:
+    """Each kgv: term the graph uses (as a predicate or a type) that ontology/ does not
+    declare, and its first subject (validate.check_vocabulary's order)."""
+    declared = {s for s in ontology.subjects(RDFS.label, None) if str(s).startswith(str(KGV))}
     query = f"""SELECT DISTINCT ?term WHERE {{
         {{ ?s ?term ?o }} UNION {{ ?s a ?term }}
         FILTER (isIRI(?term) && STRSTARTS(STR(?term), "{KGV}"))
     }}"""
+    first: dict[URIRef, Node] = {}
     for row in store.query(query):
         term = to_rdflib(row["term"])
-        subjects = {
-            _triple(q)[0] for q in store.quads_for_pattern(None, row["term"], None, DEFAULT)
-        }
-        subjects |= {
-            _triple(q)[0]
-            for q in store.quads_for_pattern(None, to_oxigraph(RDF.type), row["term"], DEFAULT)
-        }
+        if term in declared:
+            continue
+        using = store.quads_for_pattern(None, row["term"], None, DEFAULT)
+        typed = store.quads_for_pattern(None, to_oxigraph(RDF.type), row["term"], DEFAULT)
+        subjects = {to_rdflib(q.subject) for q in [*using, *typed]}
         first[term] = min(subjects, key=subject_order)
     return first
 

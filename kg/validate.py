@@ -139,8 +139,10 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
 
     tell = progress or (lambda step: None)
     if cache_dir() is None:  # nothing can be remembered
-        return _run_everything(tree, progress, remember=False)
-    name = f"validate-{report_key(tree)}.json"
+        return _run_everything(tree, progress)[0]
+    key = report_key(tree)
+    name = f"validate-{key}.json"
+    outcome: tuple | str = "--full"
     if not full:
         record = read_cached(name)
         try:
@@ -153,19 +155,20 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
         outcome = incremental.attempt(tree, progress)
         if isinstance(outcome, str):
             tell(Step(EVERYTHING, item=outcome))
-        else:
-            report, snapshot = outcome
-            incremental.write_snapshot(tree, snapshot)
-            record = report_record(report)
-            write_cached(name, record)
-            return report_from_record(record)  # as a remembered one reads
-    report = _run_everything(tree, progress, remember=True)
+    if isinstance(outcome, str):
+        report, remember = _run_everything(tree, progress)
+    else:
+        report, snapshot = outcome
+        remember = functools.partial(incremental.write_snapshot, tree, snapshot)
     record = report_record(report)
-    write_cached(name, record)
-    return report_from_record(record)
+    if report_key(tree) == key:  # what was checked is what is there: remember it
+        remember()
+        write_cached(name, record)
+    return report_from_record(record)  # as a remembered one reads
 
 
-def _run_everything(tree: Tree, progress: Progress | None, remember: bool) -> Report:
+def _run_everything(tree: Tree, progress: Progress | None) -> tuple[Report, Callable]:
+    """The report of every check, and how to leave the snapshot an incremental run needs."""
     from kg import incremental
 
     if progress is not None:
@@ -173,9 +176,7 @@ def _run_everything(tree: Tree, progress: Progress | None, remember: bool) -> Re
     loaded = load(tree)
     parts = validate_parts(loaded, load_shapes(tree), load_ontology(tree), progress)
     report = finished([f for found in parts.values() for f in found], count(loaded))
-    if remember:
-        incremental.remember_full_run(tree, loaded, parts, report)
-    return report
+    return report, functools.partial(incremental.remember_full_run, tree, loaded, parts, report)
 
 
 def report_key(tree: Tree) -> str:
