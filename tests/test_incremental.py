@@ -209,3 +209,38 @@ def test_an_evidence_text_edit_runs_everything(tree):
     said = [s.item for s in steps if s.phase == checks.EVERYTHING]
     assert said == ["data/randa-kassis.wikipedia.txt changed (not a .trig or .ttl file)"]
     assert not report.conforms
+
+
+def test_a_file_that_does_not_parse_fails_as_in_a_full_run(tree):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    edit(tree, ASTANA, 'kgv:quote "Randa Kassis initiated', 'kgv:quote "Randa Kassis\ninitiated')
+    results = [
+        CliRunner().invoke(cli, ["--root", str(tree), "validate", *full])
+        for full in ([], ["--full"])
+    ]
+    assert [r.exit_code for r in results] == [2, 2]
+    assert results[0].stderr == results[1].stderr
+    assert results[0].stderr.startswith("Error: data/astana-platform.trig:")
+
+
+def test_a_shape_it_cannot_bound_runs_everything_and_says_why(tree):
+    shapes = tree / "ontology" / "shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8")
+        + "\nkgsh:ReachShape a sh:NodeShape ; sh:targetClass schema:Person ;\n"
+        "    sh:property [ sh:path [ sh:zeroOrMorePath schema:knows ] ;"
+        " sh:class schema:Person ] .\n",
+        encoding="utf-8",
+    )
+    _, steps = validated(tree)
+    assert [s.item for s in steps if s.phase == checks.EVERYTHING] == [
+        "ontology/, kg's code or a library changed"
+    ]
+    edit(tree, *EDITS["a quote no longer verbatim"])
+    report, steps = validated(tree)
+    (why,) = [s.item for s in steps if s.phase == checks.EVERYTHING]
+    assert "repetition" in why
+    assert shown(report) == shown(validated(tree, full=True)[0])
