@@ -541,7 +541,7 @@ class _Why:
 
     def _suggestion(self, text: str) -> str | None:
         """The entity a search of the names finds first (kg.textindex: words, their starts,
-        or the closest words of the names): its name when the name resolves to it alone,
+        or the closest words of the names): its name when `kg why` resolves the name to it,
         else its CURIE. None when the search finds nothing."""
         try:
             found = TextIndex.build(self.entity_documents()).search(text, ["entity"], limit=1)
@@ -550,8 +550,11 @@ class _Why:
         if not found.hits:
             return None
         hit = found.hits[0]
-        if [str(node) for node in self._candidates(hit.label)] == [hit.iri]:
-            return f"'{hit.label}'"
+        try:
+            if str(self._resolve_entity(hit.label)) == hit.iri:
+                return f"'{hit.label}'"
+        except NotFoundError:  # the name is another's too: the CURIE says which is meant
+            pass
         return hit.curie
 
     def _resolve_predicate(self, text: str) -> URIRef:
