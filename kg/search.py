@@ -36,7 +36,12 @@ def open_index(spec: StoreSpec, tree: Tree) -> TextIndex:
     path, data = cached_file(
         f"search-{index_key(tree)}.sqlite", lambda: build_index(spec, tree).to_bytes()
     )
-    return TextIndex.from_bytes(path.read_bytes() if path is not None else data)
+    try:
+        index = TextIndex.from_bytes(path.read_bytes() if path is not None else data)
+        index.check()
+    except (OSError, sqlite3.DatabaseError):  # a damaged cache entry costs a build, no more
+        return build_index(spec, tree)
+    return index
 
 
 def build_index(spec: StoreSpec, tree: Tree) -> TextIndex:

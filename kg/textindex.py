@@ -54,9 +54,16 @@ class Match:
     spans: tuple[tuple[int, int], ...]
 
     def marked(self, before: str = "[", after: str = "]") -> str:
-        """The text with each matching word between `before` and `after`."""
-        out, at = [], 0
+        """The text with each run of matching words between `before` and `after`:
+        `[Wall Street Journal]`, not `[Wall] [Street] [Journal]`."""
+        runs: list[list[int]] = []
         for start, end in self.spans:
+            if runs and not self.text[runs[-1][1] : start].strip():
+                runs[-1][1] = end
+            else:
+                runs.append([start, end])
+        out, at = [], 0
+        for start, end in runs:
             out += [self.text[at:start], before, self.text[start:end], after]
             at = end
         return "".join(out) + self.text[at:]
@@ -199,6 +206,11 @@ class TextIndex:
         db = sqlite3.connect(":memory:")
         db.deserialize(data)
         return cls(db)
+
+    def check(self) -> None:
+        """Raise sqlite3.DatabaseError unless this is a whole index (bytes from a cache)."""
+        self.db.execute("SELECT count(*) FROM documents").fetchone()
+        self.db.execute("INSERT INTO texts (texts) VALUES ('integrity-check')")
 
     def to_bytes(self) -> bytes:
         return self.db.serialize()

@@ -213,3 +213,24 @@ def test_why_suggests_what_a_search_of_the_names_finds(text, suggestion):
     assert fails_with_one_line(result) == (
         f"Error: no entity named '{text}' — did you mean {suggestion}?\n"
     )
+
+
+def test_a_damaged_index_in_the_cache_costs_a_build(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    assert run("search", "Kurds").exit_code == 0
+    (index,) = cache.glob("search-*.sqlite")
+    index.write_bytes(index.read_bytes()[:5000])
+    assert curies(found("Kasis", "--type", "entity"), "entity")[0] == "kgr:randa-kassis"
+    index.write_bytes(b"not an index")
+    assert curies(found("Kasis", "--type", "entity"), "entity")[0] == "kgr:randa-kassis"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("kasis", "--type", "entity", "--limit", "2"), ("wall street journal", "--type", "source")],
+)
+def test_the_readme_shows_real_output(args):
+    shown = " ".join(f'"{a}"' if " " in a else a for a in args)
+    output = run("search", *args).stdout
+    assert f"$ kg search {shown}\n{output}" in (REPO / "README.md").read_text(encoding="utf-8")
