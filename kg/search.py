@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 from kg import textindex
@@ -53,12 +53,11 @@ def build_index(spec: StoreSpec, tree: Tree) -> TextIndex:
 def index_key(tree: Tree) -> str:
     """A digest of everything the index depends on: the graph (kg.store.memory.graph_key), the
     ontology's files, the code that makes documents and indexes them, and SQLite's version."""
-    from kg import load, why
     from kg.store.memory import graph_key
 
     digest = hashlib.sha256(f"{graph_key(tree)} sqlite {sqlite3.sqlite_version}\n".encode())
-    for module in (sys.modules[__name__], textindex, why, load):
-        digest.update(Path(module.__file__).read_bytes())
+    for module in ("kg.search", "kg.textindex", "kg.why", "kg.load"):  # found, not imported:
+        digest.update(Path(find_spec(module).origin).read_bytes())  # a cached index needs no rdflib
     for path in sorted(tree.ontology_dir.glob("*.ttl")):
         digest.update(f"{path.name}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:32]

@@ -222,7 +222,7 @@ class TextIndex:
         words = words_of(text)
         terms, corrections = [], []
         for word in words:
-            if self._count(f"{_string(word)} *"):
+            if self._matches(f"{_string(word)} *"):
                 terms.append(f"{_string(word)} *")
                 continue
             closest = tuple(
@@ -236,7 +236,11 @@ class TextIndex:
         kinds = [kind for kind in KINDS if kind in set(kinds)]
         hits: list[Hit] = []
         totals = dict.fromkeys(kinds, 0)
-        for row in self._rows(" AND ".join(terms), kinds):
+        try:
+            rows = self._rows(" AND ".join(terms), kinds)
+        except sqlite3.OperationalError as error:  # no text should get here: every word is quoted
+            raise SearchError(f"cannot search for {text!r}: {error}") from None
+        for row in rows:
             kind = row[0]
             totals[kind] += 1
             if totals[kind] <= limit:
@@ -248,10 +252,12 @@ class TextIndex:
             self._vocabulary = [t for (t,) in self.db.execute("SELECT term FROM vocabulary")]
         return self._vocabulary
 
-    def _count(self, query: str) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM texts WHERE texts MATCH ?", (query,)
-        ).fetchone()[0]
+    def _matches(self, query: str) -> bool:
+        try:
+            found = self.db.execute("SELECT 1 FROM texts WHERE texts MATCH ? LIMIT 1", (query,))
+            return found.fetchone() is not None
+        except sqlite3.OperationalError:  # as in search: reported there, if it happens
+            return False
 
     def _rows(self, query: str, kinds: list[str]) -> list[tuple]:
         highlights = ", ".join(
