@@ -217,7 +217,9 @@ class TextIndex:
 
     def search(self, text: str, kinds: Iterable[str] = KINDS, limit: int = 20) -> Found:
         """The documents of `kinds` holding every word of `text` (as a word or the start of
-        one), best first within each kind: by bm25 over the weighted fields, then by IRI.
+        one), best first within each kind: those with a name or title that begins with a
+        matching word (Astana Platform before Moscow-Astana Group), then by bm25 over the
+        weighted fields, then by IRI.
         Raises SearchError for a text with no word or too many."""
         words = words_of(text)
         terms, corrections = [], []
@@ -240,11 +242,14 @@ class TextIndex:
             rows = self._rows(" AND ".join(terms), kinds)
         except sqlite3.OperationalError as error:  # no text should get here: every word is quoted
             raise SearchError(f"cannot search for {text!r}: {error}") from None
-        for row in rows:
-            kind = row[0]
-            totals[kind] += 1
-            if totals[kind] <= limit:
-                hits.append(self._hit(row))
+        ranked = sorted(
+            (KINDS.index(hit.kind), not _leads(hit), score, hit.iri, hit)
+            for hit, score in map(self._hit, rows)
+        )
+        for *_, hit in ranked:
+            totals[hit.kind] += 1
+            if totals[hit.kind] <= limit:
+                hits.append(hit)
         return Found(text, tuple(words), tuple(corrections), tuple(hits), totals)
 
     def vocabulary(self) -> list[str]:
@@ -267,23 +272,32 @@ class TextIndex:
         places = ", ".join("?" * len(kinds))
         return self.db.execute(
             f"""
-            SELECT d.kind, d.iri, d.curie, d.label, d.detail, d.quote, {highlights}
+            SELECT d.kind, d.iri, d.curie, d.label, d.detail, d.quote, bm25(texts, {weights}),
+                {highlights}
             FROM texts JOIN documents AS d ON d.id = texts.rowid
             WHERE texts MATCH ? AND d.kind IN ({places})
-            ORDER BY d.kind_order, bm25(texts, {weights}), d.iri
             """,
             (query, *kinds),
         ).fetchall()
 
     @staticmethod
-    def _hit(row: tuple) -> Hit:
-        kind, iri, curie, label, detail, quote, *highlighted = row
+    def _hit(row: tuple) -> tuple[Hit, float]:
+        """A row of _rows as a Hit, with its bm25 score (lower is better)."""
+        kind, iri, curie, label, detail, quote, score, *highlighted = row
         matches = []
         for name, text in zip(FIELDS, highlighted, strict=True):
             for value in text.split(SEPARATOR) if OPEN in text else ():
                 if OPEN in value:
                     matches.append(_unmarked(name, value))
-        return Hit(kind, iri, curie, label, detail, quote, tuple(matches))
+        return Hit(kind, iri, curie, label, detail, quote, tuple(matches)), score
+
+
+def _leads(hit: Hit) -> bool:
+    """Whether a name or title of the hit begins with a matching word."""
+    return any(
+        match.field in ("name", "title") and not _WORD.search(match.text[: match.spans[0][0]])
+        for match in hit.matches
+    )
 
 
 def _unmarked(field: str, marked: str) -> Match:

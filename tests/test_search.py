@@ -80,7 +80,8 @@ def test_a_first_name_finds_her_first():
 
 @pytest.mark.parametrize("text", ["astana", "ASTANA", "astan", "Astana platform"])
 def test_words_match_whatever_their_case_and_as_the_start_of_longer_ones(text):
-    assert "kgr:astana-platform" in curies(found(text, "--type", "entity"), "entity")
+    # Astana Platform before Moscow-Astana Group: a name that begins with the word comes first.
+    assert curies(found(text, "--type", "entity"), "entity")[0] == "kgr:astana-platform"
 
 
 @pytest.mark.parametrize("text", ["geneve", "Genève", "GENEVE"])
