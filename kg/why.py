@@ -400,13 +400,12 @@ class _Why:
         self.records = set(self.graph.subjects(RDF.type, KGV.SourceRecord))
         self.predicates = sorted(set(self.graph.objects(None, RDF.predicate)))
         self.names: dict[str, set[Node]] = defaultdict(set)  # name key -> nodes
-        self.shown_names: dict[str, str] = {}  # name key -> the name as written
         for predicate in NAME_PREDICATES:
             for node, name in self.graph.subject_objects(predicate):
                 if isinstance(node, URIRef) and isinstance(name, Literal):
                     key = _key(str(name))
                     self.names[key].add(node)
-                    self.shown_names[key] = min(self.shown_names.get(key, str(name)), str(name))
+        self._names_index: TextIndex | None = None  # the entities' names, for did-you-mean
         self.locals: dict[str, set[Node]] = defaultdict(set)
         for node in self._iris():
             if str(node).startswith((str(KGR), str(SRC))):  # entities and source records
@@ -543,8 +542,10 @@ class _Why:
         """The entity a search of the names finds first (kg.textindex: words, their starts,
         or the closest words of the names): its name when `kg why` resolves the name to it,
         else its CURIE. None when the search finds nothing."""
+        if self._names_index is None:  # built on the first miss: a found name needs none
+            self._names_index = TextIndex.build(self.entity_documents())
         try:
-            found = TextIndex.build(self.entity_documents()).search(text, ["entity"], limit=1)
+            found = self._names_index.search(text, ["entity"], limit=1)
         except SearchError:
             return None
         if not found.hits:
