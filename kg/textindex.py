@@ -166,16 +166,22 @@ class TextIndex:
     def build(cls, documents: Iterable[Document]) -> TextIndex:
         db = sqlite3.connect(":memory:")
         columns = ", ".join(FIELDS)
-        db.executescript(
-            f"""
-            CREATE TABLE documents (
-                id INTEGER PRIMARY KEY, kind TEXT, kind_order INTEGER, iri TEXT, curie TEXT,
-                label TEXT, detail TEXT, quote TEXT);
-            CREATE VIRTUAL TABLE texts USING fts5(
-                {columns}, tokenize = 'unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE vocabulary USING fts5vocab(texts, row);
-            """
-        )
+        try:
+            db.executescript(
+                f"""
+                CREATE TABLE documents (
+                    id INTEGER PRIMARY KEY, kind TEXT, kind_order INTEGER, iri TEXT, curie TEXT,
+                    label TEXT, detail TEXT, quote TEXT);
+                CREATE VIRTUAL TABLE texts USING fts5(
+                    {columns}, tokenize = 'unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE vocabulary USING fts5vocab(texts, row);
+                """
+            )
+        except sqlite3.OperationalError as error:  # an SQLite built without FTS5 (rare)
+            raise SearchError(
+                f"this Python's SQLite {sqlite3.sqlite_version} cannot make the search index "
+                f"({error}); use a Python whose SQLite has FTS5 (3.27 or later, as most are)"
+            ) from None
         for number, document in enumerate(sorted(documents, key=lambda d: (d.kind, d.iri))):
             db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

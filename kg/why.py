@@ -542,11 +542,11 @@ class _Why:
         """The entity a search of the names finds first (kg.textindex: words, their starts,
         or the closest words of the names): its name when `kg why` resolves the name to it,
         else its CURIE. None when the search finds nothing."""
-        if self._names_index is None:  # built on the first miss: a found name needs none
-            self._names_index = TextIndex.build(self.entity_documents())
         try:
+            if self._names_index is None:  # built on the first miss: a found name needs none
+                self._names_index = TextIndex.build(self.entity_documents())
             found = self._names_index.search(text, ["entity"], limit=1)
-        except SearchError:
+        except SearchError:  # nothing to search for in the text (or no FTS5): no suggestion
             return None
         if not found.hits:
             return None
