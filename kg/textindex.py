@@ -241,7 +241,8 @@ class TextIndex:
                 terms.append("(" + " OR ".join(_string(w) for w in closest) + ")")
             else:
                 terms.append(_string(word))
-        kinds = [kind for kind in KINDS if kind in set(kinds)]
+        wanted = set(kinds)
+        kinds = [kind for kind in KINDS if kind in wanted]
         hits: list[Hit] = []
         totals = dict.fromkeys(kinds, 0)
         try:
