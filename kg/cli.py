@@ -704,6 +704,59 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
 
 
 @cli.command()
+@click.argument("text")
+@click.option(
+    "--type",
+    "kinds",
+    type=click.Choice(["entity", "source", "fact"]),
+    multiple=True,
+    help="Only hits of this kind (repeatable); by default entities, sources and facts.",
+)
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1),
+    help="At most this many hits of each kind.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (the hits with their matching words' offsets) for machines.",
+)
+@click.pass_context
+def search(
+    ctx: click.Context, text: str, kinds: tuple[str, ...], limit: int, output_format: str
+) -> None:
+    """Find entities, sources and facts by their words: names in every language, quotes,
+    source titles, outlets and authors.
+
+    Case and accents do not matter, and a word matches the start of a longer one (astan finds
+    Astana); a word the graph holds nothing starting with is replaced by its closest words
+    (Kasis finds Kassis). Hits are listed entities first, then sources, then facts, each kind
+    best match first, with their CURIE and the matching words marked [like this]. Exits 0
+    with hits, 1 with none (as grep does), 2 on error.
+
+    \b
+    Example:
+        kg search Kurds
+        kg search kasis --type entity
+        kg search "wall street journal" --type source
+        kg search Astana --type fact --format json | jq '.hits[].quote'
+    """
+    from kg import search as searching
+    from kg.textindex import KINDS
+
+    found = searching.search(spec_of(ctx), tree_of(ctx), text, kinds or KINDS, limit)
+    render = searching.FORMATS[output_format]
+    click.echo(render(found, terminal=sys.stdout.isatty()), nl=False)
+    ctx.exit(0 if found.hits else 1)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(

@@ -25,6 +25,10 @@ class NotFoundError(KgError):
     """A name, term or statement asked for is not in the graph, or names more than one thing."""
 
 
+class SearchError(KgError):
+    """A search text kg cannot search for: no word in it, or too many."""
+
+
 class RevisionError(KgError):
     """A side of `kg diff` is neither a kg tree's folder nor a revision of its git repository."""
 

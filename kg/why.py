@@ -29,9 +29,10 @@ from rdflib.namespace import PROV, RDF, RDFS, SDO
 from rdflib.term import Node
 from rdflib.util import from_n3
 
-from kg.errors import NotFoundError
+from kg.errors import NotFoundError, SearchError
 from kg.load import LoadedGraph, load_ontology
 from kg.namespaces import CLAIM, KGR, KGV, PREFIXES, SRC, STMT
+from kg.textindex import Document, TextIndex
 
 NAME_PREDICATES = (SDO.name, SDO.alternateName, RDFS.label)
 _IRI = re.compile(r"^<?([A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*)>?$")
@@ -290,6 +291,12 @@ class Describer:
     def source(self, node: Node) -> Source:
         return self._why._source(node)
 
+    def documents(self) -> list[Document]:
+        """What a search can find, as documents of a text index (kg.search): every named
+        entity, every source record and every fact as authored, with their texts."""
+        why = self._why
+        return why.entity_documents() + why.source_documents() + why.fact_documents()
+
 
 def format_text(explanation: Explanation) -> str:
     """The explanation for people: each fact in words, its sources, its quote, its claim."""
@@ -393,13 +400,12 @@ class _Why:
         self.records = set(self.graph.subjects(RDF.type, KGV.SourceRecord))
         self.predicates = sorted(set(self.graph.objects(None, RDF.predicate)))
         self.names: dict[str, set[Node]] = defaultdict(set)  # name key -> nodes
-        self.shown_names: dict[str, str] = {}  # name key -> the name as written
         for predicate in NAME_PREDICATES:
             for node, name in self.graph.subject_objects(predicate):
                 if isinstance(node, URIRef) and isinstance(name, Literal):
                     key = _key(str(name))
                     self.names[key].add(node)
-                    self.shown_names[key] = min(self.shown_names.get(key, str(name)), str(name))
+        self._names_index: TextIndex | None = None  # the entities' names, for did-you-mean
         self.locals: dict[str, set[Node]] = defaultdict(set)
         for node in self._iris():
             if str(node).startswith((str(KGR), str(SRC))):  # entities and source records
@@ -524,16 +530,33 @@ class _Why:
                 f"unknown prefix '{curie.group(1)}:' in '{text}'; use one of {known}, "
                 "or give the entity's name"
             )
-        shown = {key: name for key, name in self.shown_names.items()}
-        for key, nodes in self.locals.items():
-            shown.setdefault(key, _local_name(str(min(nodes))))
-        close = difflib.get_close_matches(_key(text), sorted(shown), n=1)
-        if close:
-            return f"no entity named '{text}' — did you mean '{shown[close[0]]}'?"
+        suggestion = self._suggestion(text)
+        if suggestion:
+            return f"no entity named '{text}' — did you mean {suggestion}?"
         return (
             f"no entity named '{text}'; give a name ('Randa Kassis'), a local name "
             "(randa-kassis), a CURIE (kgr:randa-kassis) or an IRI"
         )
+
+    def _suggestion(self, text: str) -> str | None:
+        """The entity a search of the names finds first (kg.textindex: words, their starts,
+        or the closest words of the names): its name when `kg why` resolves the name to it,
+        else its CURIE. None when the search finds nothing."""
+        try:
+            if self._names_index is None:  # built on the first miss: a found name needs none
+                self._names_index = TextIndex.build(self.entity_documents())
+            found = self._names_index.search(text, ["entity"], limit=1)
+        except SearchError:  # nothing to search for in the text (or no FTS5): no suggestion
+            return None
+        if not found.hits:
+            return None
+        hit = found.hits[0]
+        try:
+            if str(self._resolve_entity(hit.label)) == hit.iri:
+                return f"'{hit.label}'"
+        except NotFoundError:  # the name is another's too: the CURIE says which is meant
+            pass
+        return hit.curie
 
     def _resolve_predicate(self, text: str) -> URIRef:
         iri = self._as_iri(text)
@@ -614,6 +637,80 @@ class _Why:
     @staticmethod
     def _raise(message: str) -> NoReturn:
         raise NotFoundError(message)
+
+    # -- what a search can find --
+
+    def entity_documents(self) -> list[Document]:
+        """Every named IRI but the source records: each of its names in every language."""
+        names: dict[Node, list[tuple[str, str]]] = defaultdict(list)
+        for predicate in NAME_PREDICATES:
+            for node, name in self.graph.subject_objects(predicate):
+                if isinstance(node, URIRef) and isinstance(name, Literal):
+                    names[node].append(("name", str(name)))
+        return [
+            Document(
+                "entity",
+                str(node),
+                self._n3(node),
+                self._label(node),
+                detail=", ".join(
+                    sorted(_local_name(str(t)) for t in self.graph.objects(node, RDF.type))
+                ),
+                texts=tuple(sorted(texts)),
+            )
+            for node, texts in names.items()
+            if node not in self.records and not str(node).startswith((str(STMT), str(CLAIM)))
+        ]
+
+    def source_documents(self) -> list[Document]:
+        """Every source record: its titles, its outlet's and publisher's names in every
+        language, its authors' names and its citation text."""
+        documents = []
+        for node in self.records:
+            objects = self.graph.objects
+            texts = [
+                ("title", str(t)) for p in (SDO.name, SDO.alternateName) for t in objects(node, p)
+            ]
+            for outlet in (*objects(node, SDO.isPartOf), *objects(node, SDO.publisher)):
+                texts += [("outlet", str(n)) for p in NAME_PREDICATES for n in objects(outlet, p)]
+            for author in objects(node, SDO.author):
+                texts += [("citation", str(n)) for p in NAME_PREDICATES for n in objects(author, p)]
+            texts += [("citation", str(c)) for c in objects(node, KGV.citationText)]
+            source = self._source(node)
+            documents.append(
+                Document(
+                    "source",
+                    source.iri,
+                    source.curie,
+                    source.title or source.curie,
+                    detail=", ".join(d for d in (source.outlet, source.date, source.language) if d),
+                    texts=tuple(sorted(texts)),
+                )
+            )
+        return documents
+
+    def fact_documents(self) -> list[Document]:
+        """Every statement as authored (not the derived inverse of a symmetric fact): its
+        quote, and the fact in words."""
+        documents = []
+        for statement in self.graph.subjects(RDF.type, RDF.Statement):
+            if (statement, KGV.inverseOf, None) in self.graph:
+                continue
+            fact = self._explained(statement, "triple")
+            claim = fact.claim_curie or ""
+            texts = [("fact", fact.fact)] + ([("quote", fact.quote)] if fact.quote else [])
+            documents.append(
+                Document(
+                    "fact",
+                    fact.statement,
+                    self._n3(statement),
+                    fact.fact,
+                    detail=claim + (f" ({fact.where})" if fact.where else ""),
+                    quote=fact.quote or "",
+                    texts=tuple(texts),
+                )
+            )
+        return documents
 
     # -- describing what was found --
 

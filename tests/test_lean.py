@@ -51,6 +51,12 @@ def test_a_query_that_constructs_needs_no_rdflib_either(tmp_path):
     assert "pyoxigraph" in modules and "rdflib" not in modules
 
 
+def test_a_search_from_the_cached_index_needs_no_rdflib(tmp_path):
+    modules = imported_by("search", "Kurds", tmp_path=tmp_path)
+    assert "pyoxigraph" in modules  # graph_key's version of Oxigraph: the probe sees imports
+    assert "rdflib" not in modules
+
+
 def test_validate_does_import_pyshacl(tmp_path):
     # The probe can see pyshacl when it is there: the tests above cannot pass vacuously.
     modules = imported_by("validate", tmp_path=tmp_path)
