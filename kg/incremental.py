@@ -22,11 +22,13 @@ its report, and what each finding is about. The next run, if only .trig and .ttl
    counts the new graph.
 
 Anything it cannot bound, it does not guess: an evidence text, the ontology or kg's code
-changed; a shape it cannot read (an inverse or complex path, a SPARQL text with property paths
-or a pattern not joined to $this that a changed triple could match); a change to rdfs:subClassOf,
-a source's evidence file or reference list; a blank node in the change. Then the caller runs
-every check (`attempt` returns None and says why). tests/test_incremental.py edits, breaks and
-fixes claims in a synthetic tree and compares every report with a full run's.
+changed; a shape it cannot read (a repeated path, a constraint component it does not know, a
+SPARQL text with property paths or with a pattern not joined to $this that a changed triple
+could match); a change to rdfs:subClassOf, to a source's evidence file or reference list; a
+blank node in the change. Then `attempt` says why and the caller runs every check.
+tests/test_incremental.py edits, breaks and fixes the shipped tree and compares every report
+with a full run's; bench/validate_incremental.py does so on a synthetic tree of 2.5x10^5
+triples.
 """
 
 from __future__ import annotations
@@ -43,33 +45,41 @@ from rdflib.term import Node
 
 from kg.cache import cached_path, forget_cached, read_cached, write_cached
 from kg.load import LoadedGraph, load_ontology, load_shapes, parse_file
-from kg.namespaces import KGV, SDO, bind_prefixes
+from kg.namespaces import CLAIM, KGV, SDO, bind_prefixes
 from kg.store.oxigraph import to_oxigraph, to_rdflib
-from kg.tree import Tree
+from kg.tree import Tree, data_files
 from kg.validate import (
+    INCREMENTAL,
     NAME_PREDICATES,
     Finding,
     Report,
     Step,
-    _term,
-    _term_record,
+    active_constraints,
     check_claim_credits,
     check_mentions,
     check_quote_part,
     check_quotes,
     check_reference_list,
     data_digests,
+    declared_prefixes,
     finished,
+    focus_nodes_pattern,
+    in_order,
     index_sources,
+    owning_shape,
     report_from_record,
     report_record,
     run_shacl,
     setup_digest,
+    show,
+    sparql_only,
     subject_order,
+    term_from_record,
+    term_record,
     vocabulary_findings,
 )
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 ANY = None  # a read of every predicate (sh:closed)
 DEFAULT = ox.DefaultGraph()
 Triple = tuple[Node, Node, Node]
@@ -88,7 +98,7 @@ class Snapshot:
     files: dict[str, str]  # every file under data/ -> its SHA-256
     graph: str  # the cache file of the memory store's N-Quads that was checked
     report: Report
-    kinds: list[str]  # per finding: a key of validate.KINDS
+    kinds: list[str]  # per finding: "shacl", "shacl-sparql" or a key of validate.KINDS
     scopes: list[Node | None]  # per finding: its focus node (shacl), its claim (claims)
 
     def to_bytes(self) -> bytes:
@@ -100,7 +110,7 @@ class Snapshot:
                 "graph": self.graph,
                 "report": json.loads(report_record(self.report)),
                 "kinds": self.kinds,
-                "scopes": [_term_record(s) for s in self.scopes],
+                "scopes": [term_record(s) for s in self.scopes],
             },
             ensure_ascii=False,
         ).encode("utf-8")
@@ -116,7 +126,7 @@ class Snapshot:
             graph=found["graph"],
             report=report_from_record(json.dumps(found["report"]).encode("utf-8")),
             kinds=found["kinds"],
-            scopes=[_term(s) for s in found["scopes"]],
+            scopes=[term_from_record(s) for s in found["scopes"]],
         )
 
 
@@ -148,13 +158,11 @@ def write_snapshot(tree: Tree, snapshot: Snapshot) -> None:
 
 def remember_full_run(tree: Tree, loaded: LoadedGraph, parts: dict, report: Report) -> None:
     """Leave the snapshot of a full run: its graph in the cache, where each file writes what."""
-    from kg.validate import in_order
-
     setup, files = setup_digest(tree), data_digests(tree)
-    kinds, scopes = scopes_of(loaded, parts)
+    kinds, scopes = scopes_of(loaded, parts, load_shapes(tree), setup)
     every = [f for found in parts.values() for f in found]
     tagged = sorted(zip(every, kinds, scopes, strict=True), key=lambda t: in_order(t[0]))
-    remember_places(setup, places_of_loaded(loaded), files, tree)
+    remember_places(setup, loaded, files, tree)
     snapshot = Snapshot(
         setup,
         files,
@@ -176,15 +184,28 @@ def graph_file(tree: Tree) -> str:
     return name
 
 
-def scopes_of(loaded: LoadedGraph, parts: dict[str, list[Finding]]) -> tuple[list, list]:
-    """The kind and scope of each finding of `parts`, in the order validate_parts lists them."""
+def scopes_of(
+    loaded: LoadedGraph, parts: dict[str, list[Finding]], shapes: Graph, setup: str
+) -> tuple[list, list]:
+    """The kind and scope of each finding of `parts`, in the order validate_parts lists them:
+    a SHACL finding is of the group of shapes that reported it, about its focus node; one of
+    kg's claim checks is about its claim."""
+    try:
+        groups = Reach.remembered(shapes, setup)
+    except Unbounded:
+        groups = []
     kinds, scopes = [], []
     for kind, found in parts.items():
         for finding in found:
-            kinds.append(kind)
             if kind == "shacl":
+                try:
+                    kinds.append("shacl:" + group_of(shapes, groups, finding.shape))
+                except Unbounded:
+                    kinds.append("shacl")  # an incremental run cannot start from it
                 scopes.append(finding.focus)
-            elif kind == "claims":
+                continue
+            kinds.append(kind)
+            if kind == "claims":
                 scopes.append(loaded.graph.value(finding.focus, KGV.fromClaim) or finding.focus)
             else:
                 scopes.append(None)
@@ -225,6 +246,18 @@ class Reach:
     unjoined: set[Node | None] = field(default_factory=set)  # patterns' predicates, not joined
     depth: int = 0  # the most steps of a chain
     objects_of: set[Node] = field(default_factory=set)  # sh:targetObjectsOf: the object reads
+    tops: list[Node] = field(default_factory=list)  # the shapes with targets it is the reach of
+    shapes: set[Node] = field(default_factory=set)  # every shape those apply, themselves too
+
+    @property
+    def name(self) -> str:
+        """The group's name in a snapshot: its first shape with targets."""
+        return str(min(self.tops))
+
+    @property
+    def radius(self) -> int:
+        """How far from its focus node a SPARQL text of the group reads (-1: none)."""
+        return max((k for _, k in self.sparql), default=-1)
 
     @property
     def inverse(self) -> set[Node]:
@@ -237,22 +270,103 @@ class Reach:
         }
 
     @classmethod
-    def of(cls, shapes: Graph) -> Reach:
-        reach = cls()
-        tops = {s for p in TARGETS for s in shapes.subjects(p, None)}
-        for shape in sorted(tops):
-            if shapes.value(shape, SH.deactivated) == Literal(True):
-                continue
-            for predicate, target in shapes.predicate_objects(shape):
-                if predicate == SH.targetClass:
-                    reach.chains.add(((), (RDF.type, True)))
-                elif predicate == SH.targetSubjectsOf:
-                    reach.chains.add(((), (target, True)))
-                elif predicate == SH.targetObjectsOf:
-                    reach.objects_of.add(target)
-                elif predicate == SH.target:
-                    reach.add_sparql(shapes, target, "this")
-            reach.add_shape(shapes, shape, (), set())
+    def remembered(cls, shapes: Graph, setup: str) -> list[Reach]:
+        """Reach.groups of the shapes, kept in the cache under the setup digest (which holds
+        the shapes): reading the SPARQL texts takes a second of pyparsing."""
+        name = f"validate-reach-{setup}.json"
+        data = read_cached(name)
+        if data is not None:
+            try:
+                record = json.loads(data)
+                if "unbounded" in record:
+                    raise Unbounded(record["unbounded"])
+                return [cls.from_record(group) for group in record["groups"]]
+            except (ValueError, KeyError, TypeError):
+                pass
+        try:
+            groups = cls.groups(shapes)
+        except Unbounded as why:
+            write_cached(name, json.dumps({"unbounded": str(why)}).encode())
+            raise
+        record = {"groups": [group.to_record() for group in groups]}
+        write_cached(name, json.dumps(record).encode())
+        return groups
+
+    @classmethod
+    def groups(cls, shapes: Graph) -> list[Reach]:
+        """The reach of each group of shapes with targets that apply a shape in common (so a
+        finding is of one group, whichever of its shapes reported it), in name order."""
+        tops = sorted({s for p in TARGETS for s in shapes.subjects(p, None)})
+        reaches = [cls.of(shapes, top) for top in tops]
+        merged: list[Reach] = []
+        for reach in reaches:
+            overlapping = [m for m in merged if m.shapes & reach.shapes]
+            for other in overlapping:
+                merged.remove(other)
+                reach.merge(other)
+            merged.append(reach)
+        return sorted(merged, key=lambda group: group.name)
+
+    def merge(self, other: Reach) -> None:
+        self.chains |= other.chains
+        self.sparql += other.sparql
+        self.unjoined |= other.unjoined
+        self.objects_of |= other.objects_of
+        self.tops = sorted({*self.tops, *other.tops})
+        self.shapes |= other.shapes
+        self.depth = max(self.depth, other.depth)
+
+    def to_record(self) -> dict:
+        def iri(node):  # "" for ANY and a variable predicate: sortable
+            return "" if node is None else str(node)
+
+        return {
+            "chains": sorted(
+                [[[iri(p), f] for p, f in steps], [iri(read[0]), read[1]]]
+                for steps, read in self.chains
+            ),
+            "sparql": sorted([iri(p), k] for p, k in self.sparql),
+            "unjoined": sorted(iri(p) for p in self.unjoined),
+            "objects_of": sorted(iri(p) for p in self.objects_of),
+            "tops": sorted(str(t) for t in self.tops),
+            "shapes": sorted(n.n3() for n in self.shapes if isinstance(n, URIRef)),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> Reach:
+        def node(text):
+            return URIRef(text) if text else None
+
+        reach = cls(
+            chains={
+                (tuple((node(p), f) for p, f in steps), (node(read[0]), read[1]))
+                for steps, read in record["chains"]
+            },
+            sparql=[(node(p), k) for p, k in record["sparql"]],
+            unjoined={node(p) for p in record["unjoined"]},
+            objects_of={node(p) for p in record["objects_of"]},
+            tops=[URIRef(t) for t in record["tops"]],
+            shapes={URIRef(n[1:-1]) for n in record["shapes"]},
+        )
+        reach.depth = max((len(steps) for steps, _ in reach.chains), default=0)
+        return reach
+
+    @classmethod
+    def of(cls, shapes: Graph, top: Node) -> Reach:
+        """What one shape with targets reads, its targets too."""
+        reach = cls(tops=[top])
+        if shapes.value(top, SH.deactivated) == Literal(True):
+            return reach
+        for predicate, target in shapes.predicate_objects(top):
+            if predicate == SH.targetClass:
+                reach.chains.add(((), (RDF.type, True)))
+            elif predicate == SH.targetSubjectsOf:
+                reach.chains.add(((), (target, True)))
+            elif predicate == SH.targetObjectsOf:
+                reach.objects_of.add(target)
+            elif predicate == SH.target:
+                reach.add_sparql(shapes, target, "this")
+        reach.add_shape(shapes, top, (), set())
         reach.depth = max((len(steps) for steps, _ in reach.chains), default=0)
         return reach
 
@@ -261,6 +375,7 @@ class Reach:
         if len(prefix) > MAX_DEPTH or (shape, prefix) in seen:
             raise Unbounded(f"{_shown(shape)} nests too deep")
         seen = seen | {(shape, prefix)}
+        self.shapes.add(shape)
         path = shapes.value(shape, SH.path)
         for steps in path_steps(shapes, path) if path is not None else [()]:
             self.add_constraints(shapes, shape, prefix, (*prefix, *steps), seen)
@@ -298,12 +413,10 @@ class Reach:
             self.chains.add((steps[:i], steps[i]))
 
     def add_sparql(self, shapes: Graph, holder: Node, this: str) -> None:
-        from kg.validate import _declared_prefixes
-
         text = shapes.value(holder, SH.select)
         if text is None:
             raise Unbounded(f"{_shown(holder)}: a SPARQL constraint that is not a SELECT")
-        patterns = sparql_patterns(_declared_prefixes(shapes) + str(text))
+        patterns = sparql_patterns(declared_prefixes(shapes) + str(text))
         distance = {Variable(this): 0}
         joined: dict[int, int] = {}
         changed = True
@@ -395,8 +508,6 @@ def sparql_patterns(text: str) -> tuple[tuple[Node, Node, Node], ...]:
 
 
 def _shown(node: Node) -> str:
-    from kg.validate import show
-
     return show(node) or "?"
 
 
@@ -519,7 +630,6 @@ def attempt(tree: Tree, progress=None) -> tuple[Report, Snapshot] | str:
 
 def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tuple:
     from kg.store.memory import memory_store
-    from kg.validate import INCREMENTAL
 
     tell = progress or (lambda step: None)
     tell(Step(INCREMENTAL, item=", ".join(f"data/{n}" for n in sorted(changed))))
@@ -534,21 +644,20 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
         raise Unbounded("a source's evidence file or reference list changed")
     around = Neighbourhood(store)
     shapes, ontology = load_shapes(tree), load_ontology(tree)
-    reach = Reach.of(shapes)
-    for predicate in reach.unjoined:
-        if predicate is None or predicate in predicates:
-            raise Unbounded("a SPARQL pattern not joined to $this could match the change")
+    groups = Reach.remembered(shapes, setup)
+    for group in groups:
+        for predicate in group.unjoined:
+            if predicate is None or predicate in predicates:
+                raise Unbounded("a SPARQL pattern not joined to $this could match the change")
 
     tell(Step("shapes"))
-    focus = affected_nodes(change, reach, around)
-    narrowed, failing, core = narrowed_shapes(shapes, store, focus)
-    data = around.forward(core, reach.depth, reach.inverse) | around.touching(
-        around.around(failing, max((k for _, k in reach.sparql), default=0))
-    )
+    focus = {group.name: affected_nodes(change, group, around) for group in groups}
+    narrowed, data = narrowed_shapes(shapes, store, groups, focus, around)
     subclasses = store.quads_for_pattern(None, to_oxigraph(RDFS.subClassOf), None, DEFAULT)
     data |= {_triple(q) for q in subclasses}
     partial = _partial(tree, data)
-    found_shacl = run_shacl(partial, narrowed) if core or failing else []
+    targeted = (None, SH.targetNode, None) in narrowed
+    found_shacl = run_shacl(partial, narrowed) if targeted else []
 
     tell(Step("quotes"))
     claims = affected_claims(change, around)
@@ -570,18 +679,23 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
     for finding, kind, scope in zip(
         snapshot.report.findings, snapshot.kinds, snapshot.scopes, strict=True
     ):
-        if (kind == "shacl" and scope not in focus) or (kind == "claims" and scope not in claims):
+        if kind.startswith("shacl:"):
+            if kind.removeprefix("shacl:") not in focus:
+                raise Unbounded("the snapshot's groups of shapes are not these")
+            if scope not in focus[kind.removeprefix("shacl:")]:
+                kept.append((finding, kind, scope))
+        elif kind == "claims" and scope not in claims:
             kept.append((finding, kind, scope))
+        elif kind not in ("claims", "reference-list", "vocabulary"):
+            raise Unbounded(f"a finding of the snapshot of a kind it does not know ({kind})")
     fresh = (
-        [(f, "shacl", f.focus) for f in found_shacl]
+        [(f, "shacl:" + group_of(shapes, groups, f.shape), f.focus) for f in found_shacl]
         + [(f, "claims", claim_of(f.focus, around)) for f in found_claims]
         + [(f, "reference-list", None) for f in found_references]
         + [(f, "vocabulary", None) for f in found_vocabulary]
     )
     every = kept + fresh
     placed = place([f for f, _, _ in every], tree, files, setup, around)
-    from kg.validate import in_order
-
     report = finished(placed, counts(store))
     tagged = sorted(
         ((f, k, s) for f, (_, k, s) in zip(placed, every, strict=True)),
@@ -592,14 +706,15 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
     return report, Snapshot(setup, files, name, report, kinds, scopes)
 
 
-def affected_nodes(change: Change, reach: Reach, around: Neighbourhood) -> set[Node]:
-    """Every node whose SHACL result may differ: it reads a changed triple."""
+def affected_nodes(change: Change, group: Reach, around: Neighbourhood) -> set[Node]:
+    """The nodes whose results for a group of shapes may differ: a node that reads a changed
+    triple along the group's paths, or within its SPARQL texts' reach of it."""
     found: set[Node] = set()
     for s, p, o in change.triples:
         found.add(s)
-        if p in reach.objects_of:
+        if p in group.objects_of:
             found.add(o)  # it became, or stopped being, a focus node
-        for steps, (read, forward) in reach.chains:
+        for steps, (read, forward) in group.chains:
             if read is not ANY and read != p:
                 continue
             nodes = {s if forward else o}
@@ -609,7 +724,7 @@ def affected_nodes(change: Change, reach: Reach, around: Neighbourhood) -> set[N
                 else:
                     nodes = {t[2] for n in nodes for t in around.out(n, predicate)}
             found |= nodes
-        radius = max((k for q, k in reach.sparql if q is None or q == p), default=-1)
+        radius = max((k for q, k in group.sparql if q is None or q == p), default=-1)
         if radius >= 0:
             found |= around.around([s, o], radius)
     found = {n for n in found if not isinstance(n, Literal)}
@@ -618,45 +733,57 @@ def affected_nodes(change: Change, reach: Reach, around: Neighbourhood) -> set[N
     return found
 
 
-def narrowed_shapes(shapes: Graph, store: ox.Store, focus: set[Node]) -> tuple:
-    """The shapes with every target replaced by the focus nodes among them (on the whole new
-    graph); a shape of SPARQL constraints alone keeps only the nodes its queries find
-    something on (kg.validate's way). Returns (shapes, the latter nodes, the other nodes)."""
-    from kg.validate import (
-        _active_constraints,
-        _declared_prefixes,
-        _focus_nodes,
-        _sparql_only,
-    )
+def group_of(shapes: Graph, groups: list[Reach], shape: Node | None) -> str:
+    """The name of the group whose shapes reported a finding (its source shape, or the named
+    shape an anonymous one hangs from)."""
+    named = owning_shape(shapes, shape) if shape is not None else None
+    for group in groups:
+        if named in group.shapes:
+            return group.name
+    raise Unbounded(f"a finding of {_shown(named)}, a shape of no group")
 
-    header = _declared_prefixes(shapes)
-    values = " ".join(to_oxigraph(n).__str__() for n in sorted(focus, key=subject_order))
+
+def narrowed_shapes(
+    shapes: Graph, store: ox.Store, groups: list[Reach], focus: dict, around: Neighbourhood
+) -> tuple[Graph, set[Triple]]:
+    """The shapes with every target replaced by its group's focus nodes among them (on the
+    whole new graph); a shape of SPARQL constraints alone keeps only the nodes its queries find
+    something on (kg.validate's way). And the triples those nodes' shapes can read."""
+    header = declared_prefixes(shapes)
     narrowed = bind_prefixes(Graph())
     narrowed += shapes
-    failing: set[Node] = set()
-    core: set[Node] = set()
-    tops = sorted({s for p in TARGETS for s in shapes.subjects(p, None)})
-    for shape in tops:
-        replaced = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
-        union = " UNION ".join(_focus_nodes(shapes, p, o) for p, o in replaced)
-        targets = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {{ {union} }} }}"
-        if _sparql_only(shapes, shape):
+    data: set[Triple] = set()
+    for group in groups:
+        nodes = focus[group.name]
+        values = " ".join(str(to_oxigraph(n)) for n in sorted(nodes, key=subject_order))
+        core: set[Node] = set()
+        failing: set[Node] = set()
+        for shape in group.tops:
+            replaced = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
+            union = " UNION ".join(focus_nodes_pattern(shapes, p, o) for p, o in replaced)
+            targets = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {{ {union} }} }}"
             found: set[Node] = set()
-            for constraint in _active_constraints(shapes, shape):
-                text = str(shapes.value(constraint, SH.select))
-                query = f"SELECT DISTINCT ?this WHERE {{ {{ {targets} }} LATERAL {{ {text}\n}} }}"
-                found |= _nodes(store, header + query)
-            failing |= found
-        else:
-            found = _nodes(store, header + targets) if focus else set()
-            core |= found
-        for predicate, target in replaced:
-            narrowed.remove((shape, predicate, target))
-            if predicate == SH.target:
-                narrowed.remove((target, None, None))
-        for node in found:
-            narrowed.add((shape, SH.targetNode, node))
-    return narrowed, failing, core
+            if nodes and sparql_only(shapes, shape):
+                for constraint in active_constraints(shapes, shape):
+                    text = str(shapes.value(constraint, SH.select))
+                    lateral = (
+                        f"SELECT DISTINCT ?this WHERE {{ {{ {targets} }} LATERAL {{ {text}\n}} }}"
+                    )
+                    found |= _nodes(store, header + lateral)
+                failing |= found
+            elif nodes:
+                found = _nodes(store, header + targets)
+                core |= found
+            for predicate, target in replaced:
+                narrowed.remove((shape, predicate, target))
+                if predicate == SH.target:
+                    narrowed.remove((target, None, None))
+            for node in found:
+                narrowed.add((shape, SH.targetNode, node))
+        data |= around.forward(core, group.depth, group.inverse)
+        if group.radius >= 0:  # all around: a SPARQL text reads either way
+            data |= around.touching(around.around(core | failing, group.radius))
+    return narrowed, data
 
 
 def _nodes(store: ox.Store, query: str) -> set[Node]:
@@ -779,6 +906,8 @@ def place(findings: list[Finding], tree: Tree, files, setup: str, around: Neighb
     from dataclasses import replace
 
     nodes = {f.focus for f in findings} | {f.anchor[0] for f in findings if f.anchor}
+    if any(isinstance(n, BNode) for n in nodes):  # its label is the parse's: no file:line
+        raise Unbounded("a finding about a blank node")
     nodes = {n for n in nodes if n is not None and not isinstance(n, Literal)}
     triples: set[Triple] = set()
     for node in nodes:
@@ -802,26 +931,24 @@ def place(findings: list[Finding], tree: Tree, files, setup: str, around: Neighb
 
 def where_written(tree: Tree, files: dict[str, str], setup: str) -> tuple:
     """(data files, each node's file, each file's triples and lines) as kg.load.load records
-    them, from each file's record in the cache (made from the file when it is not there)."""
-    from kg.tree import data_files
-
+    them. What each file declares comes from its record in the cache, or from Oxigraph's parse
+    of it; its triples' lines are read (kg.load's parser) only when a finding asks for them."""
     paths = data_files(tree)
     places = {
-        path: file_places(tree, path, files[path.relative_to(tree.data_dir).as_posix()], setup)
+        path: FilePlaces(tree, path, files[path.relative_to(tree.data_dir).as_posix()], setup)
         for path in paths
     }
-    claims = {claim: path for path, found in places.items() for claim in found["claims"]}
+    claims = {claim: path for path, found in places.items() for claim in found.claims}
     declared: dict[Node, object] = {}
     for path, found in places.items():
-        for subject in found["claim_subjects"]:
+        for subject in found.claim_subjects:
             declared.setdefault(subject, path)
     for path, found in places.items():
-        for subject in found["subjects"]:
+        for subject in found.subjects:
             if subject not in claims:
                 declared.setdefault(subject, path)
     declared.update(claims)
-    written = {path: found["written"] for path, found in places.items()}
-    return paths, declared, written
+    return paths, declared, places
 
 
 def _declare_statements(located: LoadedGraph) -> None:
@@ -833,73 +960,112 @@ def _declare_statements(located: LoadedGraph) -> None:
             located.declared_in[statement] = path
 
 
-def file_places(tree: Tree, path, digest: str, setup: str) -> dict:
-    """What kg.load records of one data file: its claims, the subjects of their triples, every
-    subject it writes, and each triple's line. Kept in the cache under the file's digest."""
-    name = places_name(setup, digest)
-    data = read_cached(name)
-    if data is not None:
-        try:
-            return _places_from(json.loads(data))
-        except (ValueError, KeyError, TypeError):
-            pass
-    lines: dict[Triple, int] = {}
-    parsed = parse_file(path, tree, lines=lines)
-    default = parsed.default_graph.identifier
-    named = [g for g in parsed.graphs() if g.identifier != default and len(g)]
-    found = {
-        "claims": {g.identifier for g in named},
-        "claim_subjects": {t[0] for g in named for t in g},
-        "subjects": {t[0] for t in lines},
-        "written": lines,
-    }
-    write_cached(name, json.dumps(_places_record(found), ensure_ascii=False).encode("utf-8"))
-    return found
+class FilePlaces:
+    """What kg.load records of one data file, as LoadedGraph.written holds it (a triple -> the
+    line it is written on), and what the file declares: its claims, the subjects of their
+    triples, every IRI it writes as a subject. Kept in the cache under the file's digest: the
+    declarations and the lines apart, as the lines are seldom needed and ten times larger."""
+
+    def __init__(self, tree: Tree, path, digest: str, setup: str) -> None:
+        self.tree, self.path = tree, path
+        self.name = places_name(setup, digest)
+        self._lines: dict[Triple, int] | None = None
+        record = _cached_json(f"{self.name}.json")
+        if record is None:
+            record = self._declarations()
+            write_cached(f"{self.name}.json", json.dumps(record).encode("utf-8"))
+        self.claims = {URIRef(n) for n in record["claims"]}
+        self.claim_subjects = {URIRef(n) for n in record["claim_subjects"]}
+        self.subjects = {URIRef(n) for n in record["subjects"]}
+
+    def _declarations(self) -> dict:
+        """Read off Oxigraph's parse of the file (kg.load's would take seconds more)."""
+        from kg.tree import DATA_SUFFIXES
+
+        formats = {"trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE}
+        claims, claim_subjects, subjects = set(), set(), set()
+        quads = ox.parse(
+            path=str(self.path),
+            format=formats[DATA_SUFFIXES[self.path.suffix]],
+            base_iri=BASE_IRI,
+        )
+        for quad in quads:
+            subject = quad.subject
+            if quad.graph_name != DEFAULT:
+                claims.add(quad.graph_name.value)
+                if isinstance(subject, ox.NamedNode):
+                    claim_subjects.add(subject.value)
+            if isinstance(subject, ox.NamedNode):
+                subjects.add(subject.value)
+        return {
+            "claims": sorted(claims),
+            "claim_subjects": sorted(claim_subjects),
+            "subjects": sorted(subjects),
+        }
+
+    @property
+    def lines(self) -> dict[Triple, int]:
+        if self._lines is None:
+            record = _cached_json(f"{self.name}-lines.json")
+            if record is not None:
+                self._lines = {tuple(map(term_from_record, t)): n for *t, n in record}
+            else:
+                self._lines = {}
+                parse_file(self.path, self.tree, lines=self._lines)
+                remember_lines(self.name, self._lines)
+        return self._lines
+
+    # what LoadedGraph.locate_triple asks of a file's lines
+    def __contains__(self, triple: Triple) -> bool:
+        return isinstance(triple[0], URIRef) and triple[0] in self.subjects and triple in self.lines
+
+    def __getitem__(self, triple: Triple) -> int:
+        return self.lines[triple]
 
 
-def places_of_loaded(loaded: LoadedGraph) -> dict:
-    """file_places of every file of a tree just loaded in full, from what the load recorded."""
-    places = {
-        path: {"claims": set(), "claim_subjects": set(), "subjects": set(), "written": lines}
-        for path, lines in loaded.written.items()
-    }
-    for path, lines in loaded.written.items():
-        places[path]["subjects"] = {t[0] for t in lines}
-    for graph in loaded.claims.graphs():
-        path = loaded.declared_in.get(graph.identifier)
-        if path in places and len(graph):
-            places[path]["claims"].add(graph.identifier)
-            places[path]["claim_subjects"] |= {t[0] for t in graph}
-    return places
-
-
-def remember_places(setup: str, places: dict, files: dict[str, str], tree: Tree) -> None:
-    for path, found in places.items():
-        name = places_name(setup, files[path.relative_to(tree.data_dir).as_posix()])
-        if cached_path(name) is None:
-            record = json.dumps(_places_record(found), ensure_ascii=False).encode("utf-8")
-            write_cached(name, record)
+BASE_IRI = str(CLAIM)[: -len("claim/")]  # kg.load.parse_file's fixed base
 
 
 def places_name(setup: str, digest: str) -> str:
-    return f"validate-places-{setup[:16]}-{digest[:32]}.json"
+    """The cache name of a data file's places (its digest's), for this code and ontology."""
+    return f"validate-places-{setup[:16]}-{digest[:32]}"
 
 
-def _places_record(found: dict) -> dict:
-    return {
-        "claims": [_term_record(n) for n in sorted(found["claims"], key=subject_order)],
-        "claim_subjects": [
-            _term_record(n) for n in sorted(found["claim_subjects"], key=subject_order)
-        ],
-        "subjects": [_term_record(n) for n in sorted(found["subjects"], key=subject_order)],
-        "written": [[*map(_term_record, t), line] for t, line in found["written"].items()],
-    }
+def _cached_json(name: str):
+    data = read_cached(name)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
 
 
-def _places_from(record: dict) -> dict:
-    return {
-        "claims": {_term(n) for n in record["claims"]},
-        "claim_subjects": {_term(n) for n in record["claim_subjects"]},
-        "subjects": {_term(n) for n in record["subjects"]},
-        "written": {(_term(s), _term(p), _term(o)): line for s, p, o, line in record["written"]},
-    }
+def remember_lines(name: str, lines: dict[Triple, int]) -> None:
+    record = [[*map(term_record, t), n] for t, n in lines.items()]
+    write_cached(f"{name}-lines.json", json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+
+def remember_places(setup: str, loaded: LoadedGraph, files: dict[str, str], tree: Tree) -> None:
+    """The places of every file of a tree just loaded in full, from what the load recorded."""
+    claims: dict = {path: set() for path in loaded.written}
+    claim_subjects: dict = {path: set() for path in loaded.written}
+    for graph in loaded.claims.graphs():
+        path = loaded.declared_in.get(graph.identifier)
+        if path in claims and len(graph):
+            claims[path].add(str(graph.identifier))
+            claim_subjects[path] |= {str(t[0]) for t in graph if isinstance(t[0], URIRef)}
+    for path, lines in loaded.written.items():
+        name = (
+            f"validate-places-{setup[:16]}-{files[path.relative_to(tree.data_dir).as_posix()][:32]}"
+        )
+        if cached_path(f"{name}.json") is not None:
+            continue
+        subjects = {str(t[0]) for t in lines if isinstance(t[0], URIRef)}
+        record = {
+            "claims": sorted(claims[path]),
+            "claim_subjects": sorted(claim_subjects[path]),
+            "subjects": sorted(subjects),
+        }
+        remember_lines(name, lines)
+        write_cached(f"{name}.json", json.dumps(record).encode("utf-8"))

@@ -244,3 +244,18 @@ def test_a_shape_it_cannot_bound_runs_everything_and_says_why(tree):
     (why,) = [s.item for s in steps if s.phase == checks.EVERYTHING]
     assert "repetition" in why
     assert shown(report) == shown(validated(tree, full=True)[0])
+
+
+def test_a_shape_of_sparql_constraints_without_targets_finds_no_focus_node(shipped):
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from kg.load import load, load_shapes
+
+    shapes = load_shapes(shipped)
+    untargeted = Graph()
+    untargeted += shapes
+    for predicate in (SH.targetClass, SH.targetSubjectsOf, SH.target):
+        untargeted.remove((None, predicate, None))
+    narrowed = checks.with_focus_nodes_found(load(shipped).graph, untargeted)
+    assert (None, SH.targetNode, None) not in narrowed
