@@ -693,6 +693,12 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     is_flag=True,
     help="Allow --host to be an address other than loopback.",
 )
+@click.option(
+    "--reload/--no-reload",
+    default=None,
+    help="Serve edits to data/ and ontology/ once they validate (a failing one is shown on "
+    "every page instead). Default: on for a tree you can write to, off for the installed graph.",
+)
 @click.pass_context
 def serve(
     ctx,
@@ -706,6 +712,7 @@ def serve(
     max_bytes,
     worker_memory,
     allow_remote,
+    reload,
 ) -> None:
     """Serve the graph: a SPARQL 1.1 endpoint, the saved queries as an API, and pages.
 
@@ -734,7 +741,7 @@ def serve(
         max_bytes=max_bytes,
         worker_memory=worker_memory,
     )
-    run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx))
+    run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx), reload)
 
 
 def _size(value: str, least: int = 0) -> int:

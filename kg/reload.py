@@ -1,0 +1,159 @@
+"""`kg serve --reload`: notice edits to a tree's data/ and ontology/, and turn each into a snapshot
+that is served only once it loads and validates.
+
+A snapshot is a frozen copy of data/ and ontology/ in a private folder: the pages' graph, the
+validation and every worker (and any worker started later in place of a killed one) then read
+the same files, whatever the editor writes next. queries/ is not copied: the server's catalog
+already reads a saved query again whenever its file changes.
+
+Watching is polling, stdlib only: every POLL_SECONDS the files' sizes, times and inodes are
+compared, and a file whose stat changed but whose bytes did not (a `touch`) is no change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import KgError, one_line
+from kg.load import LoadedGraph
+from kg.tree import Tree, is_installed
+
+POLL_SECONDS = 0.2
+SETTLE_SECONDS = 0.05  # an editor writes a file in steps: let them land before copying
+WATCHED = ("data", "ontology")  # what the graph is built from; queries/ is read live
+SHOWN_FILES = 3  # files a log line names before "and N more"
+
+
+class ReloadRejected(KgError):
+    """An edit the server will not serve: the tree does not load or does not validate."""
+
+    status = 503  # what is served instead is the last snapshot that validated
+
+
+def by_default(tree: Tree, from_tree: bool) -> bool:
+    """Whether `kg serve` reloads unless told: a checkout this user can edit, served from its
+    files (the memory store); not the graph installed with the wheel, nor a built store."""
+    return from_tree and not is_installed(tree) and os.access(tree.data_dir, os.W_OK)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A file as the watcher last saw it: its stat, and a digest of its bytes."""
+
+    status: tuple[int, int, int]  # size, mtime_ns, inode
+    digest: bytes
+
+
+def _read_regular(path: Path) -> tuple[tuple[int, int, int], bytes] | None:
+    """A regular file's stat and bytes (following links); None for anything else, or a file
+    that went away. Opened without blocking, so a FIFO put there cannot stall the watcher."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        try:
+            data = handle.read()
+        except OSError:
+            return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino), data
+
+
+def _walk(tree: Tree):
+    """Every file under the watched folders, by its path relative to the tree, sorted."""
+    for name in WATCHED:
+        for folder, _, names in os.walk(tree.root / name):
+            for file in names:
+                path = Path(folder) / file
+                yield path.relative_to(tree.root).as_posix(), path
+
+
+def _status(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+class Watcher:
+    """What changed under a tree's data/ and ontology/ since the last snapshot was copied."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+        self.copied: dict[str, Seen] = {}  # the files of the last snapshot, as copied
+
+    def changes(self) -> list[str]:
+        """The files added, removed or rewritten since the last copy, sorted; a file whose stat
+        changed but whose bytes did not is taken as it is now, and not reported."""
+        changed = []
+        now = dict(_walk(self.tree))
+        for relative in sorted(set(now) | set(self.copied)):
+            before = self.copied.get(relative)
+            status = _status(now[relative]) if relative in now else None
+            if before is not None and status == before.status:
+                continue
+            if before is None and status is None:
+                continue  # not a regular file, then and now
+            read = _read_regular(now[relative]) if status is not None else None
+            unchanged = before is not None and read is not None
+            if unchanged and hashlib.sha256(read[1]).digest() == before.digest:
+                self.copied[relative] = Seen(read[0], before.digest)  # touched, not edited
+                continue
+            changed.append(relative)
+        return changed
+
+    def freeze(self, folder: Path) -> Tree:
+        """A copy of the tree's data/ and ontology/ in `folder` (regular files only, as the
+        loader reads them), remembered as what was last copied."""
+        copied: dict[str, Seen] = {}
+        for name in WATCHED:
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        for relative, path in _walk(self.tree):
+            read = _read_regular(path)
+            if read is None:
+                continue
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(read[1])
+            copied[relative] = Seen(read[0], hashlib.sha256(read[1]).digest())
+        self.copied = copied
+        return Tree(folder.resolve())
+
+
+def check(tree: Tree) -> LoadedGraph:
+    """A snapshot's graph, loaded and validated; ReloadRejected names the first problem
+    (file:line: message) and how many more there are."""
+    from kg.load import load, load_ontology, load_shapes
+    from kg.validate import show, validate_loaded
+
+    try:
+        loaded = load(tree)
+        report = validate_loaded(loaded, load_shapes(tree), load_ontology(tree))
+    except KgError as error:
+        raise ReloadRejected(one_line(error, 500)) from None
+    except Exception as error:  # a reload must never end the server: one line, no traceback
+        raise ReloadRejected(one_line(f"{type(error).__name__}: {error}", 500)) from None
+    if report.findings:
+        first = report.findings[0]
+        where = first.where or show(first.focus)
+        more = len(report.findings) - 1
+        also = f" (and {more} more; `kg validate` lists them)" if more else ""
+        raise ReloadRejected(one_line(f"{where}: {first.message}", 500) + also)
+    return loaded
+
+
+def named(files: list[str]) -> str:
+    """Changed files as a log line names them: `data/a.trig, data/b.trig and 3 more changed`."""
+    shown = ", ".join(files[:SHOWN_FILES])
+    more = len(files) - SHOWN_FILES
+    return f"{shown} and {more} more changed" if more > 0 else f"{shown} changed"
