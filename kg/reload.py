@@ -7,7 +7,9 @@ the same files, whatever the editor writes next. queries/ is not copied: the ser
 already reads a saved query again whenever its file changes.
 
 Watching is polling, stdlib only: every POLL_SECONDS the files' sizes, times and inodes are
-compared, and a file whose stat changed but whose bytes did not (a `touch`) is no change.
+compared, and a file whose stat changed but whose bytes did not (a `touch`) is no change. An
+editor writes a file in steps: a snapshot that fails while its files changed again since the
+copy is dropped without a word, and the newer files are built next.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +25,7 @@ from kg.errors import KgError, one_line
 from kg.load import LoadedGraph
 from kg.tree import Tree, is_installed
 
-POLL_SECONDS = 0.2
-SETTLE_SECONDS = 0.05  # an editor writes a file in steps: let them land before copying
+POLL_SECONDS = 0.1  # a stat of some 20 files: cheap
 WATCHED = ("data", "ontology")  # what the graph is built from; queries/ is read live
 SHOWN_FILES = 3  # files a log line names before "and N more"
 
@@ -150,6 +152,67 @@ def check(tree: Tree) -> LoadedGraph:
         also = f" (and {more} more; `kg validate` lists them)" if more else ""
         raise ReloadRejected(one_line(f"{where}: {first.message}", 500) + also)
     return loaded
+
+
+class Checker:
+    """A process that validates snapshots (`check`), so that pyshacl's second of work neither
+    holds the server's GIL nor grows its memory; kept warm (imports done, caches filled) from
+    one snapshot to the next. Its methods block: call them in a thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process = None
+        self._connection = None
+        self._stopped = False
+
+    def problem(self, tree: Tree) -> str | None:
+        """Why a snapshot cannot be served (ReloadRejected's message), or None if it can."""
+        with self._lock:
+            for _ in range(2):  # a checker that died is started again, once
+                if self._stopped:
+                    return "the server is stopping"
+                if self._process is None:
+                    from kg.workers import start_process
+
+                    self._process, self._connection = start_process(_check_forever)
+                try:
+                    self._connection.send(str(tree.root))
+                    return self._connection.recv()
+                except (EOFError, OSError):
+                    self._kill()
+            return "the validating process died; save the file again to retry"
+
+    def stop(self) -> None:
+        """Kill the checker, also while a thread waits for its answer (that one then returns)."""
+        self._stopped = True
+        process = self._process
+        if process is not None:
+            process.kill()
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+            self._connection.close()
+            self._process = self._connection = None
+
+
+def _check_forever(connection) -> None:
+    """The checker process: validate each snapshot root it is sent; answer with the problem."""
+    from kg.workers import ignore_interrupts
+
+    ignore_interrupts()
+    while True:
+        try:
+            root = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            check(Tree(Path(root)))
+            problem = None
+        except ReloadRejected as error:
+            problem = str(error)
+        connection.send(problem)
 
 
 def named(files: list[str]) -> str:

@@ -73,6 +73,7 @@ from kg.workers import (
     ClientSlots,
     Job,
     QueryPool,
+    Spares,
     WorkersBusy,
     checked_query,
     client_key,
@@ -401,11 +402,16 @@ class App:
         self._snapshots: Path | None = None  # the frozen copies, one folder per generation
         self._watching: asyncio.Task | None = None
         self._starting: QueryPool | None = None  # the next generation's workers, starting
-        self._made = 1  # generations made so far, the served one the last that validated
+        self._made = 1  # snapshots copied so far, each in a folder of its own
         self._old: list[Generation] = []  # retired, still answering requests in flight
         self._tasks: set[asyncio.Future] = set()  # retirements under way
+        self._spares: Spares | None = None
+        self._checker: reloading.Checker | None = None
         served = tree
         if reload:
+            lanes = settings.workers + settings.saved_workers
+            self._spares = Spares(lanes, spec, settings.worker_memory)
+            self._checker = reloading.Checker()
             self._snapshots = Path(tempfile.mkdtemp(prefix="kg-serve-"))
             self._watcher = reloading.Watcher(tree)
             served = self._watcher.freeze(self._snapshots / "1")
@@ -420,6 +426,7 @@ class App:
             self.spec,
             settings.saved_workers,
             settings.worker_memory,
+            self._spares,
         )
 
     @property
@@ -445,6 +452,9 @@ class App:
             first.loaded = await run_in_threadpool(pages_graph, first.tree, self.spec)
         await first.pool.start()
         if self._watcher is not None:
+            self._refill()
+            # Warm: the first check imports pyshacl and fills its caches.
+            asyncio.get_running_loop().run_in_executor(None, self._checker.problem, first.tree)
             self._watching = asyncio.create_task(self._watch(self._watcher))
         try:
             yield
@@ -457,6 +467,9 @@ class App:
         if self._watching is not None:
             self._watching.cancel()
             self._watching = None
+        if self._spares is not None:
+            self._spares.stop()
+            self._checker.stop()
         for pool in (self._starting, self.generation.pool, *(g.pool for g in self._old)):
             if pool is not None:
                 await pool.stop()
@@ -483,39 +496,42 @@ class App:
         while True:
             await asyncio.sleep(reloading.POLL_SECONDS)
             changed = await anyio.to_thread.run_sync(watcher.changes)
-            if not changed:
-                continue
-            await asyncio.sleep(reloading.SETTLE_SECONDS)
-            changed = sorted(set(changed) | set(await anyio.to_thread.run_sync(watcher.changes)))
-            await self._next_generation(watcher, changed)
+            if changed:
+                await self._next_generation(watcher, changed)
 
     async def _next_generation(self, watcher: reloading.Watcher, changed: list[str]) -> None:
-        number = self._made + 1
-        self._made = number
-        folder = self._snapshots / str(number)
+        self._made += 1
+        folder = self._snapshots / str(self._made)
         tree = await anyio.to_thread.run_sync(watcher.freeze, folder)
-        # The workers start while the graph is checked: both take about a second.
+        # At once: the checker validates, the pages' graph loads, the new workers start.
         pool = self._starting = self._pool(tree)
-        starting = asyncio.ensure_future(pool.start())
-        try:
-            loaded = await anyio.to_thread.run_sync(reloading.check, tree)
-            await starting
-        except KgError as error:
-            await asyncio.gather(starting, return_exceptions=True)  # then none is left behind
+        problem, loaded, started = await asyncio.gather(
+            anyio.to_thread.run_sync(self._checker.problem, tree),
+            anyio.to_thread.run_sync(_loaded, tree),
+            pool.start(),
+            return_exceptions=True,
+        )
+        for failed in (loaded, started):
+            if isinstance(failed, BaseException) and problem is None:
+                problem = one_line(str(failed)) if isinstance(failed, KgError) else repr(failed)
+        if problem is not None:
             await pool.stop()
             self._starting = None
+            self._refill()
             await anyio.to_thread.run_sync(_remove, folder)
             if await anyio.to_thread.run_sync(watcher.changes):
                 return  # rewritten meanwhile (an editor's steps): the newer files are next
-            self.reload_problem = str(error)
+            self.reload_problem = problem
             logger.warning(
                 "kg serve: not reloaded (%s): %s; still serving generation %d",
                 reloading.named(changed),
-                error,
+                problem,
                 self.generation.number,
             )
             return
         self._starting = None
+        self._refill()
+        number = self.generation.number + 1
         old, self.generation = self.generation, Generation(number, tree, pool, loaded)
         self.reload_problem = None
         logger.warning(
@@ -528,6 +544,11 @@ class App:
         self._old.append(old)
         if old.requests == 0:
             self._retire(old)
+
+    def _refill(self) -> None:
+        """Start spare workers for the next generation, in a thread."""
+        with contextlib.suppress(RuntimeError):  # the loop is closing: we are stopping
+            asyncio.get_running_loop().run_in_executor(None, self._spares.fill)
 
     def _retire(self, generation: Generation) -> None:
         """Kill a retired generation's workers and remove its frozen copy."""
@@ -1305,6 +1326,12 @@ def serve(
             await super().shutdown(sockets)
 
     Server(config).run(sockets=[sock])
+
+
+def _loaded(tree: Tree) -> LoadedGraph:
+    from kg.load import load
+
+    return load(tree)
 
 
 def _remove(folder: Path) -> None:
