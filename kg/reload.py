@@ -39,7 +39,12 @@ class ReloadRejected(KgError):
 def by_default(tree: Tree, from_tree: bool) -> bool:
     """Whether `kg serve` reloads unless told: a checkout this user can edit, served from its
     files (the memory store); not the graph installed with the wheel, nor a built store."""
-    return from_tree and not is_installed(tree) and os.access(tree.data_dir, os.W_OK)
+    try:
+        marked = tree.data_dir.stat().st_mode & stat.S_IWUSR  # chmod a-w: not to be edited
+    except OSError:
+        return False
+    writable = marked and os.access(tree.data_dir, os.W_OK)
+    return from_tree and not is_installed(tree) and bool(writable)
 
 
 @dataclass(frozen=True)

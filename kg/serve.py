@@ -140,6 +140,7 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+REFILL_AFTER = 1.0  # seconds after a reload before spare workers are started again
 PAGE_THREADS = 2  # pages built at once; more wait their turn
 PAGE_MAX_BYTES = 2 * MiB  # a page turns its answer into a table: it takes a smaller one
 # Pages need no script; their one <style> block is inline. Every response carries these.
@@ -452,9 +453,6 @@ class App:
             first.loaded = await run_in_threadpool(pages_graph, first.tree, self.spec)
         await first.pool.start()
         if self._watcher is not None:
-            self._refill()
-            # Warm: the first check imports pyshacl and fills its caches.
-            asyncio.get_running_loop().run_in_executor(None, self._checker.problem, first.tree)
             self._watching = asyncio.create_task(self._watch(self._watcher))
         try:
             yield
@@ -493,6 +491,16 @@ class App:
     async def _watch(self, watcher: reloading.Watcher) -> None:
         """Poll the tree; build each change into the next generation, and serve it if it
         loads and validates. Else keep the last good one and say why on every page."""
+        # The first check warms the checker (pyshacl's imports and caches) while the spare
+        # workers start; edits made meanwhile are found on the first look after.
+        problem, _ = await asyncio.gather(
+            anyio.to_thread.run_sync(self._checker.problem, self.generation.tree),
+            anyio.to_thread.run_sync(self._spares.fill),
+        )
+        logger.warning(
+            "kg serve: watching data/ and ontology/; an edit is served once it validates%s",
+            f" (the tree as started does not: {problem})" if problem else "",
+        )
         while True:
             await asyncio.sleep(reloading.POLL_SECONDS)
             changed = await anyio.to_thread.run_sync(watcher.changes)
@@ -503,17 +511,24 @@ class App:
         self._made += 1
         folder = self._snapshots / str(self._made)
         tree = await anyio.to_thread.run_sync(watcher.freeze, folder)
-        # At once: the checker validates, the pages' graph loads, the new workers start.
         pool = self._starting = self._pool(tree)
-        problem, loaded, started = await asyncio.gather(
+
+        async def load_and_start() -> LoadedGraph:
+            loaded = await anyio.to_thread.run_sync(_loaded, tree)
+            await pool.start()
+            return loaded
+
+        # The checker validates in its process while the pages' graph loads here and the new
+        # workers start (one after the other: on two cores, the check is the longest).
+        problem, loaded = await asyncio.gather(
             anyio.to_thread.run_sync(self._checker.problem, tree),
-            anyio.to_thread.run_sync(_loaded, tree),
-            pool.start(),
+            load_and_start(),
             return_exceptions=True,
         )
-        for failed in (loaded, started):
-            if isinstance(failed, BaseException) and problem is None:
-                problem = one_line(str(failed)) if isinstance(failed, KgError) else repr(failed)
+        if isinstance(problem, BaseException):  # the checker itself failed
+            problem = f"the tree could not be checked ({type(problem).__name__}: {problem})"
+        if isinstance(loaded, BaseException) and problem is None:
+            problem = one_line(str(loaded)) if isinstance(loaded, KgError) else repr(loaded)
         if problem is not None:
             await pool.stop()
             self._starting = None
@@ -546,9 +561,14 @@ class App:
             self._retire(old)
 
     def _refill(self) -> None:
-        """Start spare workers for the next generation, in a thread."""
-        with contextlib.suppress(RuntimeError):  # the loop is closing: we are stopping
-            asyncio.get_running_loop().run_in_executor(None, self._spares.fill)
+        """Start spare workers for the next generation, in a thread, a second from now: not
+        while the new generation's first pages are built."""
+
+        def fill() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closing: we are stopping
+                asyncio.get_running_loop().run_in_executor(None, self._spares.fill)
+
+        asyncio.get_running_loop().call_later(REFILL_AFTER, fill)
 
     def _retire(self, generation: Generation) -> None:
         """Kill a retired generation's workers and remove its frozen copy."""
