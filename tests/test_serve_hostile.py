@@ -121,7 +121,8 @@ def hostile(hostile_root, tmp_path_factory):
     """`kg serve --timeout 2` on a copy of the tree; every other setting its default."""
     with pytest.MonkeyPatch.context() as patch:  # its workers cache graphs in the test's folder
         patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
-        running = RunningServer("--timeout", "2", root=hostile_root)
+        # --no-reload: the processes counted here are the pool's, with no spares beside them
+        running = RunningServer("--timeout", "2", "--no-reload", root=hostile_root)
     settle(running, time.monotonic() + 60)
     yield running
     running.stop()
@@ -131,7 +132,7 @@ def hostile(hostile_root, tmp_path_factory):
 def roomy():
     """`kg serve --timeout 30`: for a query that must fail by memory, never by time, however busy
     the machine (building a 1 GiB value takes a second alone, several beside other tests)."""
-    running = RunningServer("--timeout", "30")
+    running = RunningServer("--timeout", "30", "--no-reload")  # counts the pool's processes
     settle(running, time.monotonic() + 60)
     yield running
     running.stop()
@@ -571,8 +572,9 @@ def test_port_zero_says_the_port_and_ctrl_c_ends_cleanly(tmp_path):
     )
     try:
         first = process.stdout.readline()
-        match = re.fullmatch(
-            r"kg: serving \S+ on http://127\.0\.0\.1:(\d+)/ \(Ctrl-C stops\)\n", first
+        match = re.fullmatch(  # a checkout one can write to: reloading on edits, by default
+            r"kg: serving \S+ on http://127\.0\.0\.1:(\d+)/(, reloading [^(]+)? \(Ctrl-C stops\)\n",
+            first,
         )
         assert match, first
         port = int(match.group(1))
@@ -606,7 +608,8 @@ def test_port_zero_says_the_port_and_ctrl_c_ends_cleanly(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
     assert code == 130, rest
-    assert rest == "Interrupted.\n"
+    watching = "kg serve: watching data/ and ontology/; an edit is served once it validates\n"
+    assert rest.removeprefix(watching) == "Interrupted.\n"  # --reload's line, if it came first
     response = running["response"]
     assert response.status_code == 503
     assert response.json()["error"] == "the server is stopping; try again shortly"
