@@ -514,7 +514,10 @@ class App:
         pool = self._starting = self._pool(tree)
 
         async def load_and_start() -> LoadedGraph:
+            from kg.store.memory import cache_graph  # --reload serves the memory store only
+
             loaded = await anyio.to_thread.run_sync(_loaded, tree)
+            await anyio.to_thread.run_sync(cache_graph, tree)  # once, not in every worker
             await pool.start()
             return loaded
 
