@@ -145,6 +145,12 @@ def _vocabulary(tree: Tree) -> Graph:
     return load_ontology(tree)
 
 
+def prepare(loaded: LoadedGraph) -> None:
+    """Read once what every page of a graph needs (its tree's vocabulary), so that the first
+    page of a new snapshot (kg serve --reload) is built as fast as the next."""
+    _vocabulary(loaded.tree)
+
+
 def _explain(loaded: LoadedGraph, iri: Node):
     from kg.why import explain
 

@@ -25,7 +25,7 @@ from kg.errors import KgError, one_line
 from kg.load import LoadedGraph
 from kg.tree import Tree, is_installed
 
-POLL_SECONDS = 0.1  # a stat of some 20 files: cheap
+POLL_SECONDS = 0.05  # a stat of some 20 files: about a millisecond
 WATCHED = ("data", "ontology")  # what the graph is built from; queries/ is read live
 SHOWN_FILES = 3  # files a log line names before "and N more"
 
@@ -140,12 +140,12 @@ class Watcher:
 def check(tree: Tree) -> LoadedGraph:
     """A snapshot's graph, loaded and validated; ReloadRejected names the first problem
     (file:line: message) and how many more there are."""
-    from kg.load import load, load_ontology, load_shapes
+    from kg.load import load
     from kg.validate import show, validate_loaded
 
     try:
         loaded = load(tree)
-        report = validate_loaded(loaded, load_shapes(tree), load_ontology(tree))
+        report = validate_loaded(loaded, *_schema(tree))
     except KgError as error:
         raise ReloadRejected(one_line(error, 500)) from None
     except Exception as error:  # a reload must never end the server: one line, no traceback
@@ -218,6 +218,25 @@ def _check_forever(connection) -> None:
         except ReloadRejected as error:
             problem = str(error)
         connection.send(problem)
+
+
+_SCHEMAS: dict[bytes, tuple] = {}  # shapes and vocabulary by a digest of ontology/'s files
+
+
+def _schema(tree: Tree) -> tuple:
+    """The tree's shapes and vocabulary (kg.load), parsed again only when ontology/ changed:
+    validation reads them, never changes them."""
+    from kg.load import load_ontology, load_shapes
+
+    digest = hashlib.sha256()
+    for relative, path in _walk(tree):
+        if relative.startswith("ontology/"):
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.digest()
+    if key not in _SCHEMAS:
+        _SCHEMAS.clear()
+        _SCHEMAS[key] = (load_shapes(tree), load_ontology(tree))
+    return _SCHEMAS[key]
 
 
 def named(files: list[str]) -> str:

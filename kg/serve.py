@@ -503,9 +503,16 @@ class App:
         )
         while True:
             await asyncio.sleep(reloading.POLL_SECONDS)
-            changed = await anyio.to_thread.run_sync(watcher.changes)
-            if changed:
-                await self._next_generation(watcher, changed)
+            try:
+                changed = await anyio.to_thread.run_sync(watcher.changes)
+                if changed:
+                    await self._next_generation(watcher, changed)
+            except (KgError, OSError) as error:  # a full disk, say: the next edit tries again
+                logger.warning(
+                    "kg serve: cannot reload (%s); still serving generation %d",
+                    one_line(str(error)),
+                    self.generation.number,
+                )
 
     async def _next_generation(self, watcher: reloading.Watcher, changed: list[str]) -> None:
         self._made += 1
@@ -1183,7 +1190,17 @@ class Generations:
 
         generation = self.state.enter()
         serving = SERVING.set(generation)
-        banner = pages.BANNER.set(self.state.reload_problem)
+        problem = self.state.reload_problem
+        banner = pages.BANNER.set(problem)
+        if problem is not None:  # API clients learn it too (a header is Latin-1: ASCII here)
+            header = (b"x-kg-reload-error", problem.encode("ascii", "replace"))
+            plain = send
+
+            async def send(message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), header]
+                await plain(message)
+
         try:
             return await self.app(scope, receive, send)
         finally:
@@ -1257,7 +1274,13 @@ def create_app(
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=["X-KG-Rows", "X-KG-Truncated", "Retry-After", "Link"],
+                expose_headers=[
+                    "X-KG-Rows",
+                    "X-KG-Truncated",
+                    "X-KG-Reload-Error",
+                    "Retry-After",
+                    "Link",
+                ],
             ),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},
@@ -1352,9 +1375,13 @@ def serve(
 
 
 def _loaded(tree: Tree) -> LoadedGraph:
+    """A snapshot's graph for the pages, ready for its first page."""
+    from kg import pages
     from kg.load import load
 
-    return load(tree)
+    loaded = load(tree)
+    pages.prepare(loaded)
+    return loaded
 
 
 def _remove(folder: Path) -> None:

@@ -153,13 +153,16 @@ def test_a_broken_edit_shows_a_banner_and_the_last_good_snapshot_answers_until_f
         shown = banner(page(server, "/"))
         assert "data/people.trig:50: the quote does not occur verbatim" in shown, shown
         assert sparql_quotes(server) == before
-        assert f'"{QUOTE} of Mars"' not in card(server).text
+        answer = card(server)
+        assert f'"{QUOTE} of Mars"' not in answer.text
+        assert answer.headers["x-kg-reload-error"].startswith("data/people.trig:50: the quote")
         assert quote_block(QUOTE) in page(server)
 
         # Fixed: the banner goes, and the fix is served.
         edit(tree, f'kgv:quote "{QUOTE} of Mars"', f'kgv:quote "{NEW_QUOTE}"')
         poll(lambda: quote_block(NEW_QUOTE) in page(server), "the fix on the page")
         assert banner(page(server, "/")) is None
+        assert "x-kg-reload-error" not in card(server).headers
         assert NEW_QUOTE in sparql_quotes(server)
         printed = log.read_text()
         assert "kg serve: not reloaded (data/people.trig changed): data/people.trig:" in printed
