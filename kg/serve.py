@@ -465,9 +465,9 @@ class App:
         if self._watching is not None:
             self._watching.cancel()
             self._watching = None
-        if self._spares is not None:
-            self._spares.stop()
-            self._checker.stop()
+        for helpers in (self._spares, self._checker):
+            if helpers is not None:
+                helpers.stop()
         for pool in (self._starting, self.generation.pool, *(g.pool for g in self._old)):
             if pool is not None:
                 await pool.stop()
