@@ -74,7 +74,8 @@ def _read_regular(path: Path) -> tuple[tuple[int, int, int], bytes] | None:
 
 
 def _walk(tree: Tree):
-    """Every file under the watched folders, by its path relative to the tree, sorted."""
+    """Every file under the watched folders, with its path relative to the tree (as data_files
+    walks: links to folders are not followed)."""
     for name in WATCHED:
         for folder, _, names in os.walk(tree.root / name):
             for file in names:
