@@ -210,3 +210,27 @@ def test_reload_needs_a_store_read_from_the_tree(tmp_path):
         cli, ["--store", f"oxigraph:{tmp_path / 'store'}", "serve", "--reload", "--port", "0"]
     )
     fails_with_one_line(result, "--reload", "kg load")
+
+
+def test_the_watcher_sees_edits_additions_and_removals_not_touches_nor_fifos(tree, tmp_path):
+    import os
+
+    from kg import reload
+    from kg.tree import Tree
+
+    watcher = reload.Watcher(Tree(tree))
+    frozen = watcher.freeze(tmp_path / "snapshot")
+    assert (frozen.root / DATA).read_bytes() == (tree / DATA).read_bytes()
+    assert watcher.changes() == []
+    os.utime(tree / DATA, ns=(1, 1))  # touched, not edited
+    assert watcher.changes() == []
+    os.mkfifo(tree / "data" / "pipe.trig")  # never opened for reading: it would block
+    assert watcher.changes() == []
+    (tree / "data" / "new.trig").write_text("# a new file\n", encoding="utf-8")
+    edit(tree, f'kgv:quote "{QUOTE}"', f'kgv:quote "{NEW_QUOTE}"')
+    (tree / "ontology" / "context.jsonld").unlink()
+    assert watcher.changes() == ["data/new.trig", str(DATA), "ontology/context.jsonld"]
+    frozen = watcher.freeze(tmp_path / "next")
+    assert watcher.changes() == []
+    assert not (frozen.root / "data" / "pipe.trig").exists()
+    assert NEW_QUOTE in (frozen.root / DATA).read_text(encoding="utf-8")
