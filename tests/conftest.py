@@ -242,9 +242,15 @@ class RunningServer(ServerProcess):
         command += ["serve", "--port", str(self.port), *args]
         env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
         popen: dict = {}
-        if log is not None:  # what it prints, to read while it runs (a pipe nobody reads fills)
-            popen = {"stdout": log.open("w"), "stderr": subprocess.STDOUT}
+        self.log = log.open("w") if log is not None else None
+        if self.log is not None:  # what it prints, to read while it runs (a pipe nobody reads)
+            popen = {"stdout": self.log, "stderr": subprocess.STDOUT}
         super().__init__(command, f"{self.url}/sparql", "kg serve", env=env, **popen)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.log is not None:
+            self.log.close()
 
 
 @pytest.fixture(scope="session")
