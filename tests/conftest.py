@@ -255,7 +255,8 @@ class RunningServer(ServerProcess):
 
 @pytest.fixture(scope="session")
 def server():
-    """The shipped graph served on loopback for the whole session (5 s limit, 1,000 rows)."""
-    running = RunningServer("--timeout", "5", "--max-rows", "1000")
+    """The shipped graph served on loopback for the whole session (5 s limit, 1,000 rows); the
+    tests never edit it, so it does not watch for edits (no checker, no spare workers)."""
+    running = RunningServer("--timeout", "5", "--max-rows", "1000", "--no-reload")
     yield running
     running.stop()
