@@ -59,7 +59,7 @@ def _read_regular(path: Path) -> tuple[tuple[int, int, int], bytes] | None:
     """A regular file's stat and bytes (following links); None for anything else, or a file
     that went away. Opened without blocking, so a FIFO put there cannot stall the watcher."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as handle:
