@@ -38,7 +38,7 @@ def poll(check, what: str, seconds: float = 30):
         if found:
             return found
         assert time.monotonic() < deadline, f"no {what} within {seconds:g} s"
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def start(tree: Path, log: Path, *options: str) -> RunningServer:
