@@ -58,25 +58,27 @@ def quote_block(quote: str) -> str:
     return f'<blockquote dir="auto">{quote}</blockquote>'
 
 
-def page(server: RunningServer, path: str = PAGE) -> str:
-    response = httpx.get(server.url + path, headers=HTML, timeout=10)
+def client(server: RunningServer) -> httpx.Client:
+    """One connection for a test's many requests: polling costs the machine little."""
+    return httpx.Client(base_url=server.url, timeout=10)
+
+
+def page(http: httpx.Client, path: str = PAGE) -> str:
+    response = http.get(path, headers=HTML)
     assert response.status_code == 200, response.text
     return response.text
 
 
-def sparql_quotes(server: RunningServer) -> list[str]:
-    response = httpx.get(
-        f"{server.url}/sparql",
-        params={"query": QUOTES},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=10,
+def sparql_quotes(http: httpx.Client) -> list[str]:
+    response = http.get(
+        "/sparql", params={"query": QUOTES}, headers={"Accept": "application/sparql-results+json"}
     )
     assert response.status_code == 200, response.text
     return sorted(row["quote"]["value"] for row in response.json()["results"]["bindings"])
 
 
-def card(server: RunningServer, **headers: str) -> httpx.Response:
-    return httpx.get(server.url + CARD, params=CARD_OF, headers=headers, timeout=10)
+def card(http: httpx.Client, **headers: str) -> httpx.Response:
+    return http.get(CARD, params=CARD_OF, headers=headers)
 
 
 def banner(html: str) -> str | None:
@@ -100,28 +102,34 @@ def test_an_edited_quote_is_served_by_the_page_the_api_and_every_worker_within_2
     log = tmp_path / "serve.log"
     server = start(tree, log, "--workers", "2", "--per-client", "0")
     try:
+        http = client(server)
         first_line = log.read_text().splitlines()[0]
         assert first_line.endswith(", reloading on edits to data/ and ontology/ (Ctrl-C stops)")
         wait_watching(log)
-        assert quote_block(QUOTE) in page(server)
-        old = card(server)
+        assert quote_block(QUOTE) in page(http)
+        old = card(http)
         assert f'"{QUOTE}"' in old.text
 
         written = edit(tree, f'kgv:quote "{QUOTE}"', f'kgv:quote "{NEW_QUOTE}"')
         # The API (a remembered answer until the reload) is the cheap thing to ask again and
         # again; pages and API change together, so the page then shows the new quote too.
-        poll(lambda: f'"{NEW_QUOTE}"' in card(server).text, "new quote in /api")
-        assert quote_block(NEW_QUOTE) in page(server)
+        poll(lambda: f'"{NEW_QUOTE}"' in card(http).text, "new quote in /api")
+        assert quote_block(NEW_QUOTE) in page(http)
         seen = time.monotonic() - written
         print(f"an edited quote was served {seen:.2f} s after it was written")
         assert seen < 2, f"the edit took {seen:.2f} s to show"
 
         # A client's old ETag does not match the new answer: 200 with it, not 304.
-        again = card(server, **{"If-None-Match": old.headers["etag"]})
+        again = card(http, **{"If-None-Match": old.headers["etag"]})
         assert again.status_code == 200 and f'"{NEW_QUOTE}"' in again.text
+
         # Every worker of the new generation answers from the new snapshot.
+        def asked(_) -> list[str]:
+            with client(server) as own:  # a connection each: queries at once
+                return sparql_quotes(own)
+
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            answers = list(pool.map(lambda _: sparql_quotes(server), range(12)))
+            answers = list(pool.map(asked, range(12)))
         assert all(NEW_QUOTE in quotes and QUOTE not in quotes for quotes in answers), answers
         assert "kg serve: reloaded (data/people.trig changed): generation 2, " in log.read_text()
     finally:
@@ -136,35 +144,36 @@ def test_a_broken_edit_shows_a_banner_and_the_last_good_snapshot_answers_until_f
     log = tmp_path / "serve.log"
     server = start(tree, log)
     try:
+        http = client(server)
         wait_watching(log)
-        before = sparql_quotes(server)
+        before = sparql_quotes(http)
         assert QUOTE in before
 
         # A syntax error: the file does not parse.
         edit(tree, f'kgv:quote "{QUOTE}" ;', f'kgv:quote "{QUOTE}" ;;; <b>oops</b>')
-        shown = poll(lambda: banner(page(server, "/")), "banner for the syntax error")
+        shown = poll(lambda: banner(page(http, "/")), "banner for the syntax error")
         assert "data/people.trig:" in shown and "<b>" not in shown  # escaped, if quoted
-        assert banner(page(server)) == shown  # on an entity page too
-        assert sparql_quotes(server) == before
-        assert f'"{QUOTE}"' in card(server).text
+        assert banner(page(http)) == shown  # on an entity page too
+        assert sparql_quotes(http) == before
+        assert f'"{QUOTE}"' in card(http).text
 
         # It parses again, but the quote is not in the evidence text: it does not validate.
         edit(tree, f'kgv:quote "{QUOTE}" ;;; <b>oops</b>', f'kgv:quote "{QUOTE} of Mars" ;')
-        poll(lambda: "does not occur verbatim" in (banner(page(server)) or ""), "quote banner")
-        shown = banner(page(server, "/"))
+        poll(lambda: "does not occur verbatim" in (banner(page(http)) or ""), "quote banner")
+        shown = banner(page(http, "/"))
         assert "data/people.trig:50: the quote does not occur verbatim" in shown, shown
-        assert sparql_quotes(server) == before
-        answer = card(server)
+        assert sparql_quotes(http) == before
+        answer = card(http)
         assert f'"{QUOTE} of Mars"' not in answer.text
         assert answer.headers["x-kg-reload-error"].startswith("data/people.trig:50: the quote")
-        assert quote_block(QUOTE) in page(server)
+        assert quote_block(QUOTE) in page(http)
 
         # Fixed: the banner goes, and the fix is served.
         edit(tree, f'kgv:quote "{QUOTE} of Mars"', f'kgv:quote "{NEW_QUOTE}"')
-        poll(lambda: quote_block(NEW_QUOTE) in page(server), "the fix on the page")
-        assert banner(page(server, "/")) is None
-        assert "x-kg-reload-error" not in card(server).headers
-        assert NEW_QUOTE in sparql_quotes(server)
+        poll(lambda: quote_block(NEW_QUOTE) in page(http), "the fix on the page")
+        assert banner(page(http, "/")) is None
+        assert "x-kg-reload-error" not in card(http).headers
+        assert NEW_QUOTE in sparql_quotes(http)
         printed = log.read_text()
         assert "kg serve: not reloaded (data/people.trig changed): data/people.trig:" in printed
         assert "still serving generation 1" in printed
@@ -193,13 +202,14 @@ def test_no_reload_serves_the_tree_as_started_and_so_does_a_read_only_tree(tree,
     log = tmp_path / "serve.log"
     server = start(tree, log, "--no-reload")
     try:
+        http = client(server)
         assert log.read_text().splitlines()[0].endswith("/ (Ctrl-C stops)")
         edit(tree, f'kgv:quote "{QUOTE}" ;', f'kgv:quote "{QUOTE}" ;;; <b>oops</b>')
         # With --reload a syntax error shows its banner within a few tenths of a second.
         deadline = time.monotonic() + 1.5
         while time.monotonic() < deadline:
-            assert banner(page(server, "/")) is None
-            assert quote_block(QUOTE) in page(server)
+            assert banner(page(http, "/")) is None
+            assert quote_block(QUOTE) in page(http)
         assert "reloaded" not in log.read_text()
     finally:
         server.stop()
