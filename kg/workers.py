@@ -208,6 +208,7 @@ def _serve(root: str | None, spec: StoreSpec | None, memory: int, connection: Co
         import kg.store.memory  # noqa: F401 -- what opening a store and a first query import
 
         try:
+            connection.send("spare")  # imports done
             root = connection.recv()
         except (EOFError, OSError):
             return
@@ -438,14 +439,18 @@ class Spares:
         self._stopped = False
 
     def fill(self) -> None:
-        """Start spares until there are `count`."""
+        """Start spares until there are `count`, each with its imports done."""
         while True:
             with self._lock:
                 if self._stopped or len(self._ready) >= self.count:
                     return
             spare = _Worker(None, self.spec, False, self.memory)
+            try:
+                started = spare.connection.poll(60) and spare.connection.recv() == "spare"
+            except (EOFError, OSError):
+                started = False
             with self._lock:
-                if self._stopped:
+                if self._stopped or not started:
                     spare.kill()
                     return
                 self._ready.append(spare)
