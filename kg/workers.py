@@ -435,6 +435,7 @@ class Spares:
     def __init__(self, count: int, spec: StoreSpec | None, memory: int) -> None:
         self.count, self.spec, self.memory = count, spec, memory
         self._ready: list[_Worker] = []
+        self._starting: list[_Worker] = []  # started, imports not yet done
         self._lock = threading.Lock()
         self._stopped = False
 
@@ -445,11 +446,14 @@ class Spares:
                 if self._stopped or len(self._ready) >= self.count:
                     return
             spare = _Worker(None, self.spec, False, self.memory)
+            with self._lock:
+                self._starting.append(spare)
             try:
                 started = spare.connection.poll(60) and spare.connection.recv() == "spare"
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # stop killed it
                 started = False
             with self._lock:
+                self._starting.remove(spare)
                 if self._stopped or not started:
                     spare.kill()
                     return
@@ -463,6 +467,8 @@ class Spares:
         with self._lock:
             self._stopped = True
             spares, self._ready = self._ready, []
+            for starting in self._starting:
+                starting.process.kill()  # the fill waiting for it returns, and cleans up
         for spare in spares:
             spare.kill()
 
