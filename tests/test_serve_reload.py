@@ -7,6 +7,7 @@ Real servers on copies of the shipped tree; every wait is a poll with a deadline
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import signal
 import time
 from pathlib import Path
@@ -117,7 +118,8 @@ def test_an_edited_quote_is_served_by_the_page_the_api_and_every_worker_within_2
         assert quote_block(NEW_QUOTE) in page(http)
         seen = time.monotonic() - written
         print(f"an edited quote was served {seen:.2f} s after it was written")
-        assert seen < 2, f"the edit took {seen:.2f} s to show"
+        busy = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        assert seen < 2, f"the edit took {seen:.2f} s to show ({busy}; validation is most of it)"
 
         # A client's old ETag does not match the new answer: 200 with it, not 304.
         again = card(http, **{"If-None-Match": old.headers["etag"]})
@@ -223,8 +225,6 @@ def test_reload_needs_a_store_read_from_the_tree(tmp_path):
 
 
 def test_the_watcher_sees_edits_additions_and_removals_not_touches_nor_fifos(tree, tmp_path):
-    import os
-
     from kg import reload
     from kg.tree import Tree
 
