@@ -813,6 +813,12 @@ def search(
     is_flag=True,
     help="Allow --host to be an address other than loopback.",
 )
+@click.option(
+    "--reload/--no-reload",
+    default=None,
+    help="Serve edits to data/ and ontology/ once they validate (a failing one is shown on "
+    "every page instead). Default: on for a tree you can write to, off for the installed graph.",
+)
 @click.pass_context
 def serve(
     ctx,
@@ -826,6 +832,7 @@ def serve(
     max_bytes,
     worker_memory,
     allow_remote,
+    reload,
 ) -> None:
     """Serve the graph: a SPARQL 1.1 endpoint, the saved queries as an API, and pages.
 
@@ -854,7 +861,7 @@ def serve(
         max_bytes=max_bytes,
         worker_memory=worker_memory,
     )
-    run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx))
+    run_server(tree_of(ctx), host, port, settings, allow_remote, spec_of(ctx), reload)
 
 
 def _size(value: str, least: int = 0) -> int:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
@@ -127,16 +128,27 @@ def _environment():
     return environment
 
 
+# Why the pages do not show the tree as it is now (kg serve --reload: the last edit did not
+# validate), shown at the top of every page; the server sets it for each request.
+BANNER: ContextVar[str | None] = ContextVar("kg_banner", default=None)
+
+
 def _render(template: str, **context: object) -> str:
-    return _environment().get_template(template).render(**context)
+    return _environment().get_template(template).render(banner=BANNER.get(), **context)
 
 
-@cache
+@lru_cache(maxsize=4)  # kg serve --reload makes a tree per generation: keep the last few
 def _vocabulary(tree: Tree) -> Graph:
     """ontology/vocab.ttl, read once per tree: it gives the labels of kgv: predicates."""
     from kg.load import load_ontology
 
     return load_ontology(tree)
+
+
+def prepare(loaded: LoadedGraph) -> None:
+    """Read once what every page of a graph needs (its tree's vocabulary), so that the first
+    page of a new snapshot (kg serve --reload) is built as fast as the next."""
+    _vocabulary(loaded.tree)
 
 
 def _explain(loaded: LoadedGraph, iri: Node):

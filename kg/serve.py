@@ -1,12 +1,17 @@
 """`kg serve`: a SPARQL 1.1 Protocol endpoint, the saved queries as an API, and pages for people.
 
 Starlette on uvicorn. A query is checked here, once (kg.queries.check), then answered from
-memory when the same request was answered before (the graph does not change while serving: an
+memory when the same request was answered before (a generation's graph never changes: an
 ETag, and 304 to a conditional GET), else in a killable worker process (kg.workers) under a time
 limit, a row cap, a byte cap and a memory limit; admission keeps a worker for saved queries,
 caps the SPARQL one client may run at once and bounds every wait. Pages are built from the
 loaded graph in the server process, in threads, never on the event loop, as saved queries are
 read. Read-only: there is no update endpoint, and updates, SERVICE and FROM are refused with 400.
+
+With --reload (kg.reload), an edit to data/ or ontology/ that loads and validates becomes the
+next generation: its pages' graph, workers and answers replace the last ones together, while
+requests already under way finish on the old. An edit that does not validate is not served;
+every page says why in a banner until a later edit fixes it.
 
 Memory: a worker may use --worker-memory (1 GiB); the server process holds the pages' graph
 (about 45 MB for the shipped graph) and, per query in flight, one answer of at most --max-bytes
@@ -20,13 +25,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import json
 import logging
 import os
 import re
+import shutil
 import stat
+import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,6 +51,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from kg import queries
+from kg import reload as reloading
 from kg.answer import Limits
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
@@ -64,6 +73,7 @@ from kg.workers import (
     ClientSlots,
     Job,
     QueryPool,
+    Spares,
     WorkersBusy,
     checked_query,
     client_key,
@@ -130,6 +140,7 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+REFILL_AFTER = 1.0  # seconds after a reload before spare workers are started again
 PAGE_THREADS = 2  # pages built at once; more wait their turn
 PAGE_MAX_BYTES = 2 * MiB  # a page turns its answer into a table: it takes a smaller one
 # Pages need no script; their one <style> block is inline. Every response carries these.
@@ -343,8 +354,30 @@ class Catalog:
         return found
 
 
+@dataclass(eq=False)
+class Generation:
+    """One version of the graph being served: the pages' graph, the workers that answer
+    queries on it and the answers they gave. A request is answered from the generation that
+    was current when it arrived, to the end (kg.reload makes the later ones)."""
+
+    number: int
+    tree: Tree  # with --reload, a frozen copy of the tree's data/ and ontology/
+    pool: QueryPool
+    loaded: LoadedGraph | None = None
+    answers: AnswerCache = field(default_factory=AnswerCache)
+    requests: int = 0  # in flight: its workers stay until the last one is answered
+    retired: bool = False
+
+
+# The generation a request is answered from, set as it arrives (see Generations).
+SERVING: contextvars.ContextVar[Generation | None] = contextvars.ContextVar(
+    "kg_serving", default=None
+)
+
+
 class App:
-    """The server's state: the tree, its loaded graph (for pages) and the query workers."""
+    """The server's state: the tree, the generation of the graph being served (pages' graph,
+    query workers, answers) and, with --reload, the watcher that makes the next one."""
 
     def __init__(
         self,
@@ -353,23 +386,58 @@ class App:
         spec: StoreSpec | None = None,
         loaded: LoadedGraph | None = None,
         base_url: str = "http://127.0.0.1:8000",
+        reload: bool = False,
     ) -> None:
         self.tree = tree
         self.settings = settings
         self.spec = spec
         self.base_url = base_url.rstrip("/")  # as configured: never from a request's Host
-        reserved = settings.saved_workers
-        self.pool = QueryPool(
-            tree.root, settings.workers, settings.timeout, spec, reserved, settings.worker_memory
-        )
         self.slots = ClientSlots(
-            settings.per_client, self.pool.wait, max(1, round(settings.timeout))
+            settings.per_client, 2 * settings.timeout, max(1, round(settings.timeout))
         )
         self.catalog = Catalog(tree)
-        self.loaded: LoadedGraph | None = loaded
-        self.answers = AnswerCache()
         self._openapi: tuple[int | None, dict] = (None, {})  # (catalog version, document)
         self._renders: anyio.CapacityLimiter | None = None
+        self.reload_problem: str | None = None  # why the last edit is not served (a banner)
+        self._watcher: reloading.Watcher | None = None
+        self._snapshots: Path | None = None  # the frozen copies, one folder per generation
+        self._watching: asyncio.Task | None = None
+        self._starting: QueryPool | None = None  # the next generation's workers, starting
+        self._made = 1  # snapshots copied so far, each in a folder of its own
+        self._old: list[Generation] = []  # retired, still answering requests in flight
+        self._tasks: set[asyncio.Future] = set()  # retirements under way
+        self._spares: Spares | None = None
+        self._checker: reloading.Checker | None = None
+        served = tree
+        if reload:
+            lanes = settings.workers + settings.saved_workers
+            self._spares = Spares(lanes, spec, settings.worker_memory)
+            self._checker = reloading.Checker()
+            self._snapshots = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+            self._watcher = reloading.Watcher(tree)
+            served = self._watcher.freeze(self._snapshots / "1")
+        self.generation = Generation(1, served, self._pool(served), loaded)
+
+    def _pool(self, tree: Tree) -> QueryPool:
+        settings = self.settings
+        return QueryPool(
+            tree.root,
+            settings.workers,
+            settings.timeout,
+            self.spec,
+            settings.saved_workers,
+            settings.worker_memory,
+            self._spares,
+        )
+
+    @property
+    def serving(self) -> Generation:
+        """The generation this request is answered from (the current one outside requests)."""
+        return SERVING.get() or self.generation
+
+    @property
+    def loaded(self) -> LoadedGraph:
+        return self.serving.loaded
 
     async def render(self, function, *args):
         """Build a page in a thread: never on the event loop, and at most PAGE_THREADS at a
@@ -380,13 +448,150 @@ class App:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app):
-        if self.loaded is None:
-            self.loaded = await run_in_threadpool(pages_graph, self.tree, self.spec)
-        await self.pool.start()
+        first = self.generation
+        if first.loaded is None:
+            first.loaded = await run_in_threadpool(pages_graph, first.tree, self.spec)
+        await first.pool.start()
+        if self._watcher is not None:
+            self._watching = asyncio.create_task(self._watch(self._watcher))
         try:
             yield
         finally:
-            await self.pool.stop()
+            await self.stop()
+
+    async def stop(self) -> None:
+        """Stop watching and kill every worker of every generation: queries running or
+        waiting end at once with a 503. The frozen copies are removed."""
+        if self._watching is not None:
+            self._watching.cancel()
+            self._watching = None
+        for helpers in (self._spares, self._checker):
+            if helpers is not None:
+                helpers.stop()
+        for pool in (self._starting, self.generation.pool, *(g.pool for g in self._old)):
+            if pool is not None:
+                await pool.stop()
+        if self._snapshots is not None:
+            shutil.rmtree(self._snapshots, ignore_errors=True)
+
+    # --- generations: --reload ----------------------------------------------------------
+
+    def enter(self) -> Generation:
+        """A request arrives: it is answered from the current generation."""
+        generation = self.generation
+        generation.requests += 1
+        return generation
+
+    def leave(self, generation: Generation) -> None:
+        """A request is answered: a retired generation goes once it served its last one."""
+        generation.requests -= 1
+        if generation.retired and generation.requests == 0:
+            self._retire(generation)
+
+    async def _watch(self, watcher: reloading.Watcher) -> None:
+        """Poll the tree; build each change into the next generation, and serve it if it
+        loads and validates. Else keep the last good one and say why on every page."""
+        # The first check warms the checker (pyshacl's imports and caches) while the spare
+        # workers start; edits made meanwhile are found on the first look after.
+        problem, _ = await asyncio.gather(
+            anyio.to_thread.run_sync(self._checker.problem, self.generation.tree),
+            anyio.to_thread.run_sync(self._spares.fill),
+        )
+        logger.warning(
+            "kg serve: watching data/ and ontology/; an edit is served once it validates%s",
+            f" (the tree as started does not: {problem})" if problem else "",
+        )
+        while True:
+            await asyncio.sleep(reloading.POLL_SECONDS)
+            try:
+                changed = await anyio.to_thread.run_sync(watcher.changes)
+                if changed:
+                    await self._next_generation(watcher, changed)
+            except (KgError, OSError) as error:  # a full disk, say: the next edit tries again
+                logger.warning(
+                    "kg serve: cannot reload (%s); still serving generation %d",
+                    one_line(str(error)),
+                    self.generation.number,
+                )
+
+    async def _next_generation(self, watcher: reloading.Watcher, changed: list[str]) -> None:
+        self._made += 1
+        folder = self._snapshots / str(self._made)
+        tree = await anyio.to_thread.run_sync(watcher.freeze, folder)
+        pool = self._starting = self._pool(tree)
+
+        async def load_and_start() -> LoadedGraph:
+            from kg.store.memory import cache_graph  # --reload serves the memory store only
+
+            loaded = await anyio.to_thread.run_sync(_loaded, tree)
+            await anyio.to_thread.run_sync(cache_graph, tree)  # once, not in every worker
+            await pool.start()
+            return loaded
+
+        # The checker validates in its process while the pages' graph loads here and the new
+        # workers start (one after the other: on two cores, the check is the longest).
+        problem, loaded = await asyncio.gather(
+            anyio.to_thread.run_sync(self._checker.problem, tree),
+            load_and_start(),
+            return_exceptions=True,
+        )
+        if isinstance(problem, BaseException):  # the checker itself failed
+            problem = f"the tree could not be checked ({type(problem).__name__}: {problem})"
+        if isinstance(loaded, BaseException) and problem is None:
+            problem = one_line(str(loaded)) if isinstance(loaded, KgError) else repr(loaded)
+        if problem is not None:
+            await pool.stop()
+            self._starting = None
+            self._refill()
+            await anyio.to_thread.run_sync(_remove, folder)
+            if await anyio.to_thread.run_sync(watcher.changes):
+                return  # rewritten meanwhile (an editor's steps): the newer files are next
+            self.reload_problem = problem
+            logger.warning(
+                "kg serve: not reloaded (%s): %s; still serving generation %d",
+                reloading.named(changed),
+                problem,
+                self.generation.number,
+            )
+            return
+        self._starting = None
+        self._refill()
+        number = self.generation.number + 1
+        old, self.generation = self.generation, Generation(number, tree, pool, loaded)
+        self.reload_problem = None
+        logger.warning(
+            "kg serve: reloaded (%s): generation %d, %s triples",
+            reloading.named(changed),
+            number,
+            f"{len(loaded.graph):,}",
+        )
+        old.retired = True
+        self._old.append(old)
+        if old.requests == 0:
+            self._retire(old)
+
+    def _refill(self) -> None:
+        """Start spare workers for the next generation, in a thread, a second from now: not
+        while the new generation's first pages are built."""
+
+        def fill() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closing: we are stopping
+                asyncio.get_running_loop().run_in_executor(None, self._spares.fill)
+
+        asyncio.get_running_loop().call_later(REFILL_AFTER, fill)
+
+    def _retire(self, generation: Generation) -> None:
+        """Kill a retired generation's workers and remove its frozen copy."""
+
+        async def retire() -> None:
+            await generation.pool.stop()
+            if generation in self._old:
+                self._old.remove(generation)
+            if self._snapshots is not None and generation.tree.root.parent == self._snapshots:
+                await anyio.to_thread.run_sync(_remove, generation.tree.root)
+
+        self._tasks.add(task := asyncio.ensure_future(retire()))
+        task.add_done_callback(self._tasks.discard)
 
     # --- running queries ------------------------------------------------------------------
 
@@ -404,9 +609,11 @@ class App:
         """Check a query and its parameters here, answer it from memory or in a worker, send
         what fits Accept.
 
-        The graph is read-only while the server runs, so an answer depends only on the query,
-        its parameters, the format and the limits: identical requests are answered from
-        `self.answers` with an ETag (and 304 Not Modified to an If-None-Match that holds it).
+        A generation's graph never changes, so within one an answer depends only on the
+        query, its parameters, the format and the limits: identical requests are answered
+        from the generation's `answers` with an ETag, a digest of the answer (and 304 Not
+        Modified to an If-None-Match that holds it; after a reload, only if the answer is
+        still the same).
 
         A query sent as text (no file) is plain SPARQL: nothing can bind its ?_x variables over
         HTTP, so they are ordinary variables there, not required parameters; it runs only in
@@ -418,11 +625,12 @@ class App:
         if isinstance(planned, Response):
             return planned
         job, fmt = planned
+        generation = self.serving
         key = (job.query.text, str(job.query.query.path), job.values, fmt, job.limits)
-        remembered = self.answers.get(key)
+        remembered = generation.answers.get(key)
         if remembered is not None:
             return self._response(remembered, fmt, if_none_match)
-        deadline = asyncio.get_running_loop().time() + self.pool.wait
+        deadline = asyncio.get_running_loop().time() + generation.pool.wait
         if not job.plain:
             client = None
         if client is not None:
@@ -432,7 +640,7 @@ class App:
                 return self.failure(busy, html_ok)
         replacement = None
         try:
-            outcome = await self.pool.run(job, deadline)
+            outcome = await generation.pool.run(job, deadline)
         except KgError as error:
             replacement = getattr(error, "replacement", None)
             response = self.failure(error, html_ok)
@@ -444,7 +652,7 @@ class App:
             if outcome.error:
                 response = self.error(outcome.status, outcome.error, html_ok)
             else:
-                remembered = self.answers.put(key, outcome.answer)
+                remembered = generation.answers.put(key, outcome.answer)
                 response = self._response(remembered, fmt, if_none_match)
         if client is not None:
             response.background = BackgroundTask(self._release, client, replacement)
@@ -524,7 +732,8 @@ class App:
         self, status: int, message: str, html: bool = False, headers: dict | None = None
     ) -> Response:
         """One line, in JSON (or an HTML page): never a traceback, never the server's paths."""
-        message = self.catalog.relative(message) or "error"
+        message = self.catalog.relative(message)
+        message = message.replace(str(self.serving.tree.root) + os.sep, "") or "error"
         if html:
             from kg import pages
 
@@ -966,6 +1175,40 @@ def pages_graph(tree: Tree, spec: StoreSpec | None) -> LoadedGraph:
     return open_store(spec, tree).loaded()
 
 
+class Generations:
+    """ASGI middleware: a request is answered from the generation current when it arrives,
+    and pages show why the last edit is not served (--reload), until a later edit fixes it."""
+
+    def __init__(self, app, state: App) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from kg import pages
+
+        generation = self.state.enter()
+        serving = SERVING.set(generation)
+        problem = self.state.reload_problem
+        banner = pages.BANNER.set(problem)
+        if problem is not None:  # API clients learn it too (a header is Latin-1: ASCII here)
+            header = (b"x-kg-reload-error", problem.encode("ascii", "replace"))
+            plain = send
+
+            async def send(message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), header]
+                await plain(message)
+
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            pages.BANNER.reset(banner)
+            SERVING.reset(serving)
+            self.state.leave(generation)
+
+
 class SecurityHeaders:
     """ASGI middleware: every response says `nosniff` and carries the pages' CSP."""
 
@@ -991,11 +1234,13 @@ def create_app(
     spec: StoreSpec | None = None,
     loaded: LoadedGraph | None = None,
     base_url: str = "http://127.0.0.1:8000",
+    reload: bool = False,
 ) -> Starlette:
     """The server. With a store spec other than memory, queries go to that store and pages
     show the graph read from it (`loaded`, if given, is that graph already read). `base_url`
-    is where it listens, for the service description and the OpenAPI document."""
-    state = App(tree, settings or Settings(), spec, loaded, base_url)
+    is where it listens, for the service description and the OpenAPI document. With
+    `reload`, an edit to data/ or ontology/ is served once it validates (kg.reload)."""
+    state = App(tree, settings or Settings(), spec, loaded, base_url, reload)
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         wants_html = "text/html" in request.headers.get("accept", "")
@@ -1023,12 +1268,19 @@ def create_app(
         lifespan=state.lifespan,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(Generations, state=state),
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=["X-KG-Rows", "X-KG-Truncated", "Retry-After", "Link"],
+                expose_headers=[
+                    "X-KG-Rows",
+                    "X-KG-Truncated",
+                    "X-KG-Reload-Error",
+                    "Retry-After",
+                    "Link",
+                ],
             ),
         ],
         exception_handlers={HTTPException: not_found, Exception: server_error},
@@ -1066,12 +1318,14 @@ def serve(
     settings: Settings,
     allow_remote: bool,
     spec: StoreSpec | None = None,
+    reload: bool | None = None,
 ) -> None:
     """Start uvicorn; refuse to bind beyond loopback unless asked to explicitly.
 
     A store other than memory is opened and read here first, so a missing store or an engine
     that does not answer is one error line before anything listens. The port is bound before
     the line saying where the server listens is printed, so with --port 0 it says which port.
+    `reload` None: reload edits when kg.reload.by_default says so.
     """
     import uvicorn
 
@@ -1082,6 +1336,14 @@ def serve(
         )
     import sys
 
+    from_tree = spec is None or spec.backend.from_tree
+    if reload and not from_tree:
+        raise KgError(
+            f"--reload serves edits to the tree's files, and --store {spec} is not read from "
+            "them; rebuild that store instead (kg load, kg push), or leave out --reload"
+        )
+    if reload is None:
+        reload = reloading.by_default(tree, from_tree)
     loaded, what = None, str(tree.root)
     if spec is not None and not spec.backend.from_tree:
         loaded, what = pages_graph(tree, spec), f"{spec} (saved queries from {tree.root})"
@@ -1089,8 +1351,10 @@ def serve(
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown}:{port}"
-    print(f"kg: serving {what} on {base_url}/ (Ctrl-C stops)", file=sys.stderr, flush=True)
-    app = create_app(tree, settings, spec, loaded, base_url)
+    watching = ", reloading on edits to data/ and ontology/" if reload else ""
+    print(f"kg: serving {what} on {base_url}/{watching} (Ctrl-C stops)", file=sys.stderr)
+    sys.stderr.flush()
+    app = create_app(tree, settings, spec, loaded, base_url, reload)
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -1104,7 +1368,21 @@ def serve(
         async def shutdown(self, sockets=None) -> None:
             # Stop the workers first: queries in flight end now with a 503, so uvicorn need
             # not cancel them (a traceback) when its graceful wait runs out.
-            await app.state.kg.pool.stop()
+            await app.state.kg.stop()
             await super().shutdown(sockets)
 
     Server(config).run(sockets=[sock])
+
+
+def _loaded(tree: Tree) -> LoadedGraph:
+    """A snapshot's graph for the pages, ready for its first page."""
+    from kg import pages
+    from kg.load import load
+
+    loaded = load(tree)
+    pages.prepare(loaded)
+    return loaded
+
+
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

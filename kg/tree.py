@@ -43,9 +43,19 @@ class Tree:
             return str(path)
 
 
+def _wheel_copy() -> Path:
+    """Where the wheel puts ontology/, data/ and queries/: inside the package."""
+    return Path(__file__).resolve().parent / "_graph"
+
+
+def is_installed(tree: Tree) -> bool:
+    """Whether a tree is the graph installed with the wheel (read, never edited in place)."""
+    return tree.root == _wheel_copy()
+
+
 def _shipped_root() -> Path:
     package_dir = Path(__file__).resolve().parent
-    wheel_copy = package_dir / "_graph"  # where the wheel puts ontology/, data/, queries/
+    wheel_copy = _wheel_copy()
     if wheel_copy.is_dir():
         return wheel_copy
     return package_dir.parent  # a source checkout or an editable install

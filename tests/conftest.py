@@ -224,10 +224,12 @@ def required_program(name: str, how: str) -> str:
 
 class RunningServer(ServerProcess):
     """A `kg serve` subprocess on a free loopback port; `url` is its base URL. `store` is a
-    --store spec for the group."""
+    --store spec for the group; `log`, a file that gets what it prints."""
 
-    def __init__(self, *args: str, root: Path | None = None, store: str | None = None) -> None:
+    def __init__(self, *args: str, root: Path | None = None, store: str | None = None,
+                 log: Path | None = None) -> None:  # fmt: skip
         import os
+        import subprocess
         import sys
 
         self.port = free_port()
@@ -239,12 +241,22 @@ class RunningServer(ServerProcess):
             command += ["--store", store]
         command += ["serve", "--port", str(self.port), *args]
         env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
-        super().__init__(command, f"{self.url}/sparql", "kg serve", env=env)
+        popen: dict = {}
+        self.log = log.open("w") if log is not None else None
+        if self.log is not None:  # what it prints, to read while it runs (a pipe nobody reads)
+            popen = {"stdout": self.log, "stderr": subprocess.STDOUT}
+        super().__init__(command, f"{self.url}/sparql", "kg serve", env=env, **popen)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.log is not None:
+            self.log.close()
 
 
 @pytest.fixture(scope="session")
 def server():
-    """The shipped graph served on loopback for the whole session (5 s limit, 1,000 rows)."""
-    running = RunningServer("--timeout", "5", "--max-rows", "1000")
+    """The shipped graph served on loopback for the whole session (5 s limit, 1,000 rows); the
+    tests never edit it, so it does not watch for edits (no checker, no spare workers)."""
+    running = RunningServer("--timeout", "5", "--max-rows", "1000", "--no-reload")
     yield running
     running.stop()

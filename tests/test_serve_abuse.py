@@ -40,7 +40,10 @@ def strict(strict_root, tmp_path_factory):
     """A second server, on a copy of the tree, with a 2 s time limit and a 5-row cap."""
     with pytest.MonkeyPatch.context() as patch:  # its workers cache graphs in the test's folder
         patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
-        running = RunningServer("--timeout", "2", "--max-rows", "5", root=strict_root)
+        # --no-reload: the processes counted here are the pool's, with no spares beside them
+        running = RunningServer(
+            "--timeout", "2", "--max-rows", "5", "--no-reload", root=strict_root
+        )
     yield running
     running.stop()
 

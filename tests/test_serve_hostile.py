@@ -121,7 +121,8 @@ def hostile(hostile_root, tmp_path_factory):
     """`kg serve --timeout 2` on a copy of the tree; every other setting its default."""
     with pytest.MonkeyPatch.context() as patch:  # its workers cache graphs in the test's folder
         patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
-        running = RunningServer("--timeout", "2", root=hostile_root)
+        # --no-reload: the processes counted here are the pool's, with no spares beside them
+        running = RunningServer("--timeout", "2", "--no-reload", root=hostile_root)
     settle(running, time.monotonic() + 60)
     yield running
     running.stop()
@@ -131,7 +132,7 @@ def hostile(hostile_root, tmp_path_factory):
 def roomy():
     """`kg serve --timeout 30`: for a query that must fail by memory, never by time, however busy
     the machine (building a 1 GiB value takes a second alone, several beside other tests)."""
-    running = RunningServer("--timeout", "30")
+    running = RunningServer("--timeout", "30", "--no-reload")  # counts the pool's processes
     settle(running, time.monotonic() + 60)
     yield running
     running.stop()
@@ -561,7 +562,8 @@ def test_port_zero_says_the_port_and_ctrl_c_ends_cleanly(tmp_path):
     ends it with one line and exit 130, the query with a 503, no traceback anywhere."""
     env = {k: v for k, v in os.environ.items() if k != "KG_ROOT"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--port", "0"],
+        # --no-reload: the busy child process found below is then the runaway query's worker
+        [sys.executable, "-m", "kg", "serve", "--port", "0", "--no-reload"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

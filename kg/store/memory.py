@@ -72,11 +72,17 @@ def nquads(tree: Tree) -> bytes:
     return "".join(bulkload.plan(tree).lines).encode("utf-8")
 
 
-def memory_store(tree: Tree) -> ox.Store:
-    """An in-memory Oxigraph store holding the tree's graph, from the cache when it is there."""
+def cache_graph(tree: Tree) -> tuple[Path | None, bytes | None]:
+    """The tree's graph as N-Quads in the cache, built if missing (kg.cache.cached_file): so
+    that several workers about to open the same tree do not each build it."""
     from kg.cache import cached_file
 
-    path, data = cached_file(f"graph-{graph_key(tree)}.nq", lambda: nquads(tree))
+    return cached_file(f"graph-{graph_key(tree)}.nq", lambda: nquads(tree))
+
+
+def memory_store(tree: Tree) -> ox.Store:
+    """An in-memory Oxigraph store holding the tree's graph, from the cache when it is there."""
+    path, data = cache_graph(tree)
     store = ox.Store()
     # lenient: the lines were written from terms Oxigraph parsed and checked (half the time).
     if path is not None:
