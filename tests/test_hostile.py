@@ -338,14 +338,15 @@ def test_a_claim_outside_the_bound_prefixes_leaves_why_and_pages_working(tree_co
 
 def test_an_unreadable_data_file_is_one_line(tree_copy, monkeypatch):
     # (Tests run as root here, so a chmod would not stop the read: the read itself fails.)
-    real_read_text = Path.read_text
+    for method in ("read_text", "read_bytes"):  # any way of reading it
+        real = getattr(Path, method)
 
-    def unreadable(self, *args, **kwargs):
-        if self.name == "books.trig":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_text(self, *args, **kwargs)
+        def unreadable(self, *args, real=real, **kwargs):
+            if self.name == "books.trig":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", unreadable)
+        monkeypatch.setattr(Path, method, unreadable)
     fails_with_one_line(
         kg("--root", str(tree_copy), "validate"), "data/books.trig", "Permission denied"
     )
