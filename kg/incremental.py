@@ -69,6 +69,7 @@ from kg.validate import (
     owning_shape,
     report_from_record,
     report_record,
+    retarget,
     run_shacl,
     setup_digest,
     show,
@@ -774,12 +775,7 @@ def narrowed_shapes(
             elif nodes:
                 found = _nodes(store, header + targets)
                 core |= found
-            for predicate, target in replaced:
-                narrowed.remove((shape, predicate, target))
-                if predicate == SH.target:
-                    narrowed.remove((target, None, None))
-            for node in found:
-                narrowed.add((shape, SH.targetNode, node))
+            retarget(narrowed, shape, replaced, found)
         data |= around.forward(core, group.depth, group.inverse)
         if group.radius >= 0:  # all around: a SPARQL text reads either way
             data |= around.touching(around.around(core | failing, group.radius))

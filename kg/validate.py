@@ -491,13 +491,19 @@ def with_focus_nodes_found(graph: Graph, shapes: Graph) -> Graph:
             replaced = [(SH.target, o) for o in sparql_targets(shapes, shape)]
             for _, target in replaced:
                 found |= found_by(shape, str(shapes.value(target, SH.select)), "sh:target")
-        for predicate, target in replaced:
-            narrowed.remove((shape, predicate, target))
-            if predicate == SH.target:
-                narrowed.remove((target, None, None))
-        for node in found:
-            narrowed.add((shape, SH.targetNode, node))
+        retarget(narrowed, shape, replaced, found)
     return narrowed
+
+
+def retarget(narrowed: Graph, shape: Node, replaced: list[tuple[Node, Node]], nodes) -> None:
+    """In `narrowed`, replace the shape's targets `replaced` ((predicate, target) pairs, a
+    SPARQL target's description too) by one sh:targetNode for each of `nodes`."""
+    for predicate, target in replaced:
+        narrowed.remove((shape, predicate, target))
+        if predicate == SH.target:
+            narrowed.remove((target, None, None))
+    for node in nodes:
+        narrowed.add((shape, SH.targetNode, node))
 
 
 def focus_nodes_pattern(shapes: Graph, predicate: Node, target: Node) -> str:
