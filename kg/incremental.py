@@ -786,6 +786,10 @@ def _nodes(store: ox.Store, query: str) -> set[Node]:
     return {to_rdflib(row["this"]) for row in store.query(query) if row["this"] is not None}
 
 
+# affected_claims and claim_context know what kg.validate's own checks read (check_quotes,
+# check_quote_part, check_mentions, check_claim_credits): a check that reads anything else must
+# be added to both, or an incremental run will miss what it finds (tests/test_incremental.py
+# compares every edit it makes with a full run).
 def affected_claims(change: Change, around: Neighbourhood) -> set[Node]:
     """The claims kg's own checks must look at again: those whose statements, credits, objects'
     names and types, or credited records' dates changed (what those checks read)."""

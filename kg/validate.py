@@ -333,6 +333,8 @@ def validate_parts(
 
 # What each kind of finding is about, for kg.incremental: a SHACL focus node, a claim (its
 # statements, their quotes and credits), an evidence text's reference list, the vocabulary.
+# kg.incremental.affected_claims and claim_context list what the claim checks read: a claim
+# check that reads anything more must be added there too.
 KINDS = ("shacl", "claims", "reference-list", "vocabulary")
 
 
