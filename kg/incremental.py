@@ -637,7 +637,10 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
     tell(Step("load"))
     store = memory_store(tree)  # a file that does not parse stops here, as in a full run
     name = graph_file(tree)
-    change = graph_change(cached_path(snapshot.graph).read_bytes(), cached_path(name).read_bytes())
+    old_graph, new_graph = cached_path(snapshot.graph), cached_path(name)
+    if old_graph is None or new_graph is None:
+        raise Unbounded("the cache cannot hold the graphs to compare")
+    change = graph_change(old_graph.read_bytes(), new_graph.read_bytes())
     predicates = {t[1] for t in change.triples}
     if RDFS.subClassOf in predicates:
         raise Unbounded("rdfs:subClassOf changed")
