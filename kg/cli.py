@@ -142,7 +142,7 @@ def store_of(ctx: click.Context):
 @click.option(
     "--full",
     is_flag=True,
-    help="Run every check even when nothing changed since the last run (what CI should run).",
+    help="Run every check, even on an unchanged tree or after a small edit (what CI should run).",
 )
 @click.pass_context
 def validate(ctx: click.Context, output_format: str, progress: bool | None, full: bool) -> None:
@@ -157,7 +157,9 @@ def validate(ctx: click.Context, output_format: str, progress: bool | None, full
 
     A run remembers its report in kg's cache ($KG_CACHE_DIR, else ~/.cache/kg), keyed by the
     content of every file under data/ and ontology/ and kg's own code: while none changes, the
-    next run gives that report again at once. --full checks everything anyway.
+    next run gives that report again at once. After an edit to data/'s .trig and .ttl files,
+    only what the edit can reach is checked again, with the report a full run gives (--progress
+    says which, and why a run checks everything). --full checks everything anyway.
 
     \b
     Example:
