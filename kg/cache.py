@@ -40,38 +40,19 @@ def cached_file(name: str, build: Callable[[], bytes]) -> tuple[Path | None, byt
     (None, bytes) when the cache cannot be used (off, not private, not writable): then the
     built bytes come back instead. Any problem with the cache only costs a build.
     """
-    folder = cache_dir()
-    if folder is None:
-        return None, build()
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None, build()
-    if not private_to_me(folder):
-        return None, build()
-    path = folder / name
-    if private_to_me(path) and path.is_file():
+    path = cached_path(name)
+    if path is not None:
         return path, None
     data = build()
-    temporary = folder / f".{name}-{os.getpid()}-{os.urandom(4).hex()}.tmp"
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        return None, data
-    return path, None
+    if write_cached(name, data):
+        return cache_dir() / name, None
+    return None, data
 
 
 def read_cached(name: str) -> bytes | None:
     """The cache file `name`'s bytes, or None (missing, cache off or not private, unreadable)."""
-    folder = cache_dir()
-    if folder is None or not private_to_me(folder):
-        return None
-    path = folder / name
-    if not private_to_me(path):
+    path = cached_path(name)
+    if path is None:
         return None
     try:
         return path.read_bytes()
