@@ -124,14 +124,23 @@ def store_of(ctx: click.Context):
     return open_store(spec_of(ctx), tree_of(ctx))
 
 
+def format_option(choices, default: str, help: str):
+    """The --format option of a command that writes one of `choices`, `default` shown."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "turtle", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; turtle (a sh:ValidationReport) or json for machines.",
+@format_option(
+    ["text", "turtle", "json"],
+    "text",
+    "text for people; turtle (a sh:ValidationReport) or json for machines.",
 )
 @click.option(
     "--progress/--no-progress",
@@ -245,14 +254,7 @@ def source_add(ctx: click.Context, file: Path, **fields: str | None) -> None:
 
 
 @cli.command("queries")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for machines.",
-)
+@format_option(["table", "json"], "table", "table for people, json for machines.")
 @click.pass_context
 def list_queries(ctx: click.Context, output_format: str) -> None:
     """List the saved queries in queries/: name, summary, tags and parameters.
@@ -377,13 +379,10 @@ def _export_formats() -> list[str]:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(_export_formats()),
-    default="turtle",
-    show_default=True,
-    help="turtle, json-ld, nt and xml hold the graph with its statements; "
+@format_option(
+    _export_formats(),
+    "turtle",
+    "turtle, json-ld, nt and xml hold the graph with its statements; "
     "nq and trig add one named graph per claim.",
 )
 @click.option(
@@ -422,13 +421,10 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
 @cli.command()
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="text for people; json for machines; markdown to paste in a review.",
+@format_option(
+    ["text", "json", "markdown"],
+    "text",
+    "text for people; json for machines; markdown to paste in a review.",
 )
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, output_format: str) -> None:
@@ -461,14 +457,7 @@ def diff(ctx: click.Context, old: str, new: str, output_format: str) -> None:
     metavar="PERCENT",
     help="Exit 1 when the quotes cover less than PERCENT of an evidence text's body (for CI).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json for machines.",
-)
+@format_option(["text", "json"], "text", "text for people; json for machines.")
 @click.pass_context
 def coverage(ctx: click.Context, fail_under: float | None, output_format: str) -> None:
     """Show how much of each evidence text the facts' quotes cover, and what they leave out.
@@ -668,13 +657,10 @@ def push(ctx: click.Context, via: str, batch: int | None) -> None:
 
 @cli.command()
 @click.argument("terms", nargs=-1, required=True, metavar="ENTITY | SUBJECT PREDICATE OBJECT")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json (a list of statements with their sources) for machines.",
+@format_option(
+    ["text", "json"],
+    "text",
+    "text for people; json (a list of statements with their sources) for machines.",
 )
 @click.pass_context
 def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
@@ -721,13 +707,10 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     type=click.IntRange(1),
     help="At most this many hits of each kind.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json (the hits with their matching words' offsets) for machines.",
+@format_option(
+    ["text", "json"],
+    "text",
+    "text for people; json (the hits with their matching words' offsets) for machines.",
 )
 @click.pass_context
 def search(
