@@ -51,6 +51,7 @@ from kg.tree import Tree, data_files
 from kg.validate import (
     INCREMENTAL,
     NAME_PREDICATES,
+    TARGETS,
     Finding,
     Report,
     Step,
@@ -60,21 +61,20 @@ from kg.validate import (
     check_quote_part,
     check_quotes,
     check_reference_list,
-    data_digests,
     declared_prefixes,
     finished,
     focus_nodes_pattern,
     in_order,
     index_sources,
     owning_shape,
-    report_from_record,
-    report_record,
+    report_data,
+    report_from_data,
     retarget,
     run_shacl,
-    setup_digest,
     show,
     sparql_only,
     subject_order,
+    targets_of,
     term_from_record,
     term_record,
     vocabulary_findings,
@@ -109,12 +109,21 @@ class Snapshot:
                 "setup": self.setup,
                 "files": self.files,
                 "graph": self.graph,
-                "report": json.loads(report_record(self.report)),
+                "report": report_data(self.report),
                 "kinds": self.kinds,
                 "scopes": [term_record(s) for s in self.scopes],
             },
             ensure_ascii=False,
         ).encode("utf-8")
+
+    @classmethod
+    def of(cls, setup: str, files, graph: str, report: Report, tagged) -> Snapshot:
+        """The snapshot of a report whose findings come (finding, kind, scope) in `tagged`, in
+        any order: kinds and scopes are kept in the report's order."""
+        ordered = sorted(tagged, key=lambda t: in_order(t[0]))
+        kinds = [kind for _, kind, _ in ordered]
+        scopes = [scope for _, _, scope in ordered]
+        return cls(setup, files, graph, report, kinds, scopes)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Snapshot:
@@ -125,7 +134,7 @@ class Snapshot:
             setup=found["setup"],
             files=found["files"],
             graph=found["graph"],
-            report=report_from_record(json.dumps(found["report"]).encode("utf-8")),
+            report=report_from_data(found["report"]),
             kinds=found["kinds"],
             scopes=[term_from_record(s) for s in found["scopes"]],
         )
@@ -157,22 +166,21 @@ def write_snapshot(tree: Tree, snapshot: Snapshot) -> None:
         forget_cached(earlier.graph)
 
 
-def remember_full_run(tree: Tree, loaded: LoadedGraph, parts: dict, report: Report) -> None:
-    """Leave the snapshot of a full run: its graph in the cache, where each file writes what."""
-    setup, files = setup_digest(tree), data_digests(tree)
+def remember_full_run(
+    tree: Tree,
+    loaded: LoadedGraph,
+    parts: dict,
+    report: Report,
+    setup: str,
+    files: dict[str, str],
+) -> None:
+    """Leave the snapshot of a full run of the inputs with these digests: its graph in the
+    cache, where each file writes what."""
     kinds, scopes = scopes_of(loaded, parts, load_shapes(tree), setup)
     every = [f for found in parts.values() for f in found]
-    tagged = sorted(zip(every, kinds, scopes, strict=True), key=lambda t: in_order(t[0]))
     remember_places(setup, loaded, files, tree)
-    snapshot = Snapshot(
-        setup,
-        files,
-        graph_file(tree),
-        report,
-        [kind for _, kind, _ in tagged],
-        [scope for _, _, scope in tagged],
-    )
-    write_snapshot(tree, snapshot)
+    tagged = zip(every, kinds, scopes, strict=True)
+    write_snapshot(tree, Snapshot.of(setup, files, graph_file(tree), report, tagged))
 
 
 def graph_file(tree: Tree) -> str:
@@ -227,7 +235,6 @@ ANNOTATIONS = {
     RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.name, SH.description,
     SH.order, SH.group, SH.defaultValue, SH.deactivated, SH.path,
 }  # fmt: skip
-TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
 NESTED = {SH.node, SH["not"], SH.qualifiedValueShape}
 LISTS = {SH["or"], SH["and"], SH.xone}
 OTHER_PREDICATE = {SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals}
@@ -604,24 +611,24 @@ def _triple(quad) -> Triple:
     return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
 
 
-def attempt(tree: Tree, progress=None) -> tuple[Report, Snapshot] | str:
-    """The report of the tree from the last run's snapshot, checking only what changed, with
-    the snapshot to leave; or why it cannot (then run every check)."""
+def attempt(
+    tree: Tree, progress, setup: str, files: dict[str, str]
+) -> tuple[Report, Snapshot] | str:
+    """The report of the tree (its inputs with these digests) from the last run's snapshot,
+    checking only what changed, with the snapshot to leave; or why it cannot (then run every
+    check)."""
     snapshot = read_snapshot(tree)
     if snapshot is None:
         return "no earlier run to start from"
-    setup = setup_digest(tree)
     if snapshot.setup != setup:
         return "ontology/, kg's code or a library changed"
-    files = data_digests(tree)
     changed = {n for n in set(files) | set(snapshot.files) if files.get(n) != snapshot.files.get(n)}
     if not changed:
         return "nothing changed, but the report is not remembered"
     texts = sorted(n for n in changed if not n.endswith((".trig", ".ttl")))
     if texts:
         return f"data/{texts[0]} changed (not a .trig or .ttl file)"
-    old_path = cached_path(snapshot.graph)
-    if old_path is None:
+    if cached_path(snapshot.graph) is None:
         return "the last run's graph is no longer in the cache"
     try:
         return _run(tree, progress, snapshot, setup, files, changed)
@@ -701,13 +708,8 @@ def _run(tree, progress, snapshot: Snapshot, setup: str, files, changed) -> tupl
     every = kept + fresh
     placed = place([f for f, _, _ in every], tree, files, setup, around)
     report = finished(placed, counts(store))
-    tagged = sorted(
-        ((f, k, s) for f, (_, k, s) in zip(placed, every, strict=True)),
-        key=lambda t: in_order(t[0]),
-    )
-    kinds = [kind for _, kind, _ in tagged]
-    scopes = [scope for _, _, scope in tagged]
-    return report, Snapshot(setup, files, name, report, kinds, scopes)
+    tagged = ((f, kind, scope) for f, (_, kind, scope) in zip(placed, every, strict=True))
+    return report, Snapshot.of(setup, files, name, report, tagged)
 
 
 def affected_nodes(change: Change, group: Reach, around: Neighbourhood) -> set[Node]:
@@ -763,7 +765,7 @@ def narrowed_shapes(
         core: set[Node] = set()
         failing: set[Node] = set()
         for shape in group.tops:
-            replaced = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
+            replaced = targets_of(shapes, shape)
             union = " UNION ".join(focus_nodes_pattern(shapes, p, o) for p, o in replaced)
             targets = f"SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {{ {union} }} }}"
             found: set[Node] = set()

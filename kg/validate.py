@@ -140,7 +140,8 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
     tell = progress or (lambda step: None)
     if cache_dir() is None:  # nothing can be remembered
         return _run_everything(tree, progress)[0]
-    key = report_key(tree)
+    setup, files = setup_digest(tree), data_digests(tree)  # read once: the key, the snapshot
+    key = key_of(setup, files)
     name = f"validate-{key}.json"
     outcome: tuple | str = "--full"
     if not full:
@@ -152,11 +153,11 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
         if report is not None:
             tell(Step(REMEMBERED))
             return report
-        outcome = incremental.attempt(tree, progress)
+        outcome = incremental.attempt(tree, progress, setup, files)
         if isinstance(outcome, str):
             tell(Step(EVERYTHING, item=outcome))
     if isinstance(outcome, str):
-        report, remember = _run_everything(tree, progress)
+        report, remember = _run_everything(tree, progress, setup, files)
     else:
         report, snapshot = outcome
         remember = functools.partial(incremental.write_snapshot, tree, snapshot)
@@ -167,8 +168,11 @@ def validate_tree(tree: Tree, progress: Progress | None = None, *, full: bool = 
     return report_from_record(record)  # as a remembered one reads
 
 
-def _run_everything(tree: Tree, progress: Progress | None) -> tuple[Report, Callable]:
-    """The report of every check, and how to leave the snapshot an incremental run needs."""
+def _run_everything(
+    tree: Tree, progress: Progress | None, setup: str = "", files: dict[str, str] | None = None
+) -> tuple[Report, Callable]:
+    """The report of every check, and how to leave the snapshot an incremental run needs (of
+    the inputs with these digests)."""
     from kg import incremental
 
     if progress is not None:
@@ -176,16 +180,24 @@ def _run_everything(tree: Tree, progress: Progress | None) -> tuple[Report, Call
     loaded = load(tree)
     parts = validate_parts(loaded, load_shapes(tree), load_ontology(tree), progress)
     report = finished([f for found in parts.values() for f in found], count(loaded))
-    return report, functools.partial(incremental.remember_full_run, tree, loaded, parts, report)
+    remember = functools.partial(
+        incremental.remember_full_run, tree, loaded, parts, report, setup, files or {}
+    )
+    return report, remember
 
 
 def report_key(tree: Tree) -> str:
     """A digest of everything a validation reads: every file under data/ (evidence texts too)
     and ontology/, kg's own code, and the versions of Python and the libraries it runs."""
+    return key_of(setup_digest(tree), data_digests(tree))
+
+
+def key_of(setup: str, files: dict[str, str]) -> str:
+    """report_key from the setup digest and the data files' digests."""
     import hashlib
 
-    digest = hashlib.sha256(setup_digest(tree).encode())
-    for name, file_digest in data_digests(tree).items():
+    digest = hashlib.sha256(setup.encode())
+    for name, file_digest in files.items():
         digest.update(f"{name}\n{file_digest}\n".encode())
     return digest.hexdigest()[:32]
 
@@ -253,30 +265,35 @@ def term_from_record(record: dict | None) -> Node | None:
 
 def report_record(report: Report) -> bytes:
     """The report as JSON that gives back the same terms (report_from_record), to remember."""
-    return json.dumps(
-        {
-            "conforms": report.conforms,
-            "counts": report.counts,
-            "findings": [
-                {
-                    "focus": term_record(f.focus),
-                    "path": term_record(f.path),
-                    "value": term_record(f.value),
-                    "message": f.message,
-                    "shape": term_record(f.shape),
-                    "where": f.where,
-                    "severity": f.severity,
-                    "anchor": [term_record(t) for t in f.anchor] if f.anchor else None,
-                }
-                for f in report.findings
-            ],
-        },
-        ensure_ascii=False,
-    ).encode("utf-8")
+    return json.dumps(report_data(report), ensure_ascii=False).encode("utf-8")
 
 
 def report_from_record(record: bytes) -> Report:
-    data = json.loads(record)
+    return report_from_data(json.loads(record))
+
+
+def report_data(report: Report) -> dict:
+    """The report as JSON data, every term kept whole (report_from_data reads it back)."""
+    return {
+        "conforms": report.conforms,
+        "counts": report.counts,
+        "findings": [
+            {
+                "focus": term_record(f.focus),
+                "path": term_record(f.path),
+                "value": term_record(f.value),
+                "message": f.message,
+                "shape": term_record(f.shape),
+                "where": f.where,
+                "severity": f.severity,
+                "anchor": [term_record(t) for t in f.anchor] if f.anchor else None,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def report_from_data(data: dict) -> Report:
     findings = [
         Finding(
             focus=term_from_record(f["focus"]),
@@ -481,7 +498,7 @@ def with_focus_nodes_found(graph: Graph, shapes: Graph) -> Graph:
     for shape in shapes_to_find:
         found: set[Node] = set()
         if sparql_only(shapes, shape):
-            replaced = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
+            replaced = targets_of(shapes, shape)
             union = " UNION ".join(focus_nodes_pattern(shapes, p, o) for p, o in replaced)
             focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
             # no target, no focus node (an empty union would leave $this free: every node)
@@ -495,6 +512,11 @@ def with_focus_nodes_found(graph: Graph, shapes: Graph) -> Graph:
                 found |= found_by(shape, str(shapes.value(target, SH.select)), "sh:target")
         retarget(narrowed, shape, replaced, found)
     return narrowed
+
+
+def targets_of(shapes: Graph, shape: Node) -> list[tuple[Node, Node]]:
+    """The shape's targets, as (target predicate, its object) pairs."""
+    return [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
 
 
 def retarget(narrowed: Graph, shape: Node, replaced: list[tuple[Node, Node]], nodes) -> None:
