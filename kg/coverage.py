@@ -10,6 +10,7 @@ segmenter; each is covered (every letter and digit in a quote), partly covered, 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -134,17 +135,16 @@ def _sentences(body: str, in_quote: bytearray, raw: str) -> list[Sentence]:
             continue
         line, column = where(start)
         covered = sum(in_quote[i] for i in letters)
-        missing = _runs([i for i in letters if not in_quote[i]], letters, body)
+        missing = _runs(letters, in_quote, body)
         sentences.append(Sentence(line, column, text, len(letters), covered, missing))
     return sentences
 
 
-def _runs(uncovered: list[int], letters: list[int], body: str) -> tuple[str, ...]:
+def _runs(letters: list[int], in_quote: bytearray, body: str) -> tuple[str, ...]:
     """The stretches of text from an uncovered letter to the last one before a covered letter."""
     runs, first, last = [], None, None
-    uncovered_set = set(uncovered)
     for i in letters:
-        if i in uncovered_set:
+        if not in_quote[i]:
             first = i if first is None else first
             last = i
         elif first is not None:
@@ -166,8 +166,6 @@ def _raw_positions(raw: str):
     line_starts = [0] + [m.end() for m in re.finditer(r"\n", raw)]
 
     def at(offset: int) -> tuple[int, int]:
-        import bisect
-
         index = bisect.bisect_right(token_starts, (offset, len(raw))) - 1
         base, raw_base = token_starts[max(index, 0)]
         position = raw_base + (offset - base)
