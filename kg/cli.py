@@ -834,8 +834,8 @@ def serve(
         kg serve --port 8080 --timeout 5 --max-rows 1000
         curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/api/books'
     """
-    from kg.serve import Settings
-    from kg.serve import serve as run_server
+    from kg.web.app import Settings
+    from kg.web.app import serve as run_server
 
     settings = Settings(
         timeout=timeout,

@@ -24,6 +24,8 @@ class DataSyntaxError(KgError):
 class NotFoundError(KgError):
     """A name, term or statement asked for is not in the graph, or names more than one thing."""
 
+    status = 404
+
 
 class SearchError(KgError):
     """A search text kg cannot search for: no word in it, or too many."""

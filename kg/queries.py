@@ -14,7 +14,7 @@ example), never bound to a request that leaves the parameter out: a required par
 is an error, an optional one stays unbound. Write them as full IRIs: grlc sends `src:x` as the
 IRI `<src:x>`. `enumerate:` lists each parameter's values (`- year: ["2016", "2017"]`), and kg
 refuses others; `pagination: K` splits the answer of `/api/<name>` into pages of K rows
-(`kg.serve`). `endpoint:` and grlc's other headers are not read: kg answers from its own graph.
+(`kg.web`). `endpoint:` and grlc's other headers are not read: kg answers from its own graph.
 
 Values are parsed into RDF terms (pyoxigraph's, checked here) and bound by the store: written
 into the query as the term's N-Triples form, as a SEP-0007 substitution, or as an inline VALUES
@@ -126,7 +126,7 @@ MAX_HEADER_BYTES = 64 * 1024  # a `#+` header larger than this is not a header
 # The IRIs a parameter takes: RFC 3986 as Oxigraph checks it (scheme, an optional authority
 # with a numeric port, path, query, fragment, %-escapes), in ASCII: a character beyond ASCII is
 # written %-escaped (kg's own IRIs are all ASCII). One pattern, written for both Python's re and
-# ECMA-262, so that kg.serve publishes exactly what this accepts in its OpenAPI document (and
+# ECMA-262, so that kg.web.api publishes exactly what this accepts in its OpenAPI document (and
 # fuzzers can draw from it: non-ASCII classes made that take a second a draw).
 _PCT = "%[0-9A-Fa-f]{2}"
 _PLAIN = r"A-Za-z0-9._~!$&'()*+,;=\-"

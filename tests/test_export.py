@@ -364,7 +364,7 @@ DESCRIBE_KASSIS = "DESCRIBE%20%3Chttps://kg.example.org/kassis/id/randa-kassis%3
 def test_the_servers_jsonld_reads_in_1_0_and_1_1_as_its_turtle(url, no_fetching):
     from starlette.testclient import TestClient
 
-    from kg.serve import create_app
+    from kg.web.app import create_app
 
     def fetch(fmt: str, media: str) -> str:
         response = client.get(url.format(fmt), headers={"Accept": media})

@@ -318,7 +318,7 @@ def test_a_claim_outside_the_bound_prefixes_reports_with_a_line(tree_copy):
 def test_a_claim_outside_the_bound_prefixes_leaves_why_and_pages_working(tree_copy):
     from starlette.testclient import TestClient
 
-    from kg.serve import create_app
+    from kg.web.app import create_app
 
     (tree_copy / "data" / "zz-odd.trig").write_text(
         "@prefix kgv: <https://kg.example.org/kassis/vocab#> .\n"

@@ -17,9 +17,9 @@ from starlette.testclient import TestClient
 
 from kg.namespaces import KGR, KGV, SRC
 from kg.queries import list_queries
-from kg.serve import Settings, create_app
 from kg.tree import find_tree
 from kg.validate import count
+from kg.web.app import Settings, create_app
 
 from .conftest import REPO
 

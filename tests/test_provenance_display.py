@@ -26,9 +26,9 @@ from kg.errors import NotFoundError
 from kg.load import load
 from kg.namespaces import KGV, SRC
 from kg.queries import get_query
-from kg.serve import Settings, create_app
 from kg.terms import short
 from kg.tree import find_tree
+from kg.web.app import Settings, create_app
 from kg.why import Outlets, Reason, explain, explain_source
 from tests.conftest import run_query
 

@@ -29,9 +29,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.serve import SECURITY_HEADERS, Catalog
 from kg.tree import find_tree
-from kg.workers import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY, MiB
+from kg.web.api import Catalog
+from kg.web.app import SECURITY_HEADERS
+from kg.web.workers import DEFAULT_MAX_BYTES, DEFAULT_WORKER_MEMORY, MiB
 from tests.conftest import REPO, RunningServer, copy_tree
 from tests.test_serve_abuse import WORKERS, query_workers, wait_until_idle
 
@@ -41,7 +42,7 @@ pytestmark = pytest.mark.skipif(
 
 # Runs far past 2 s on the shipped graph (2,006⁴ rows to count); the tests check it is stopped.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-SERVER_MEMORY = 256 * MiB  # the server process's cap for the shipped graph (kg/serve.py)
+SERVER_MEMORY = 256 * MiB  # the server process's cap for the shipped graph (kg/web/app.py)
 
 
 def from_address(address: str) -> httpx.Client:
@@ -474,7 +475,7 @@ def test_each_broken_file_is_one_log_line_once(tmp_path, caplog):
         (folder / f"{name}.rq").write_bytes(data)
     (folder / "dangling.rq").symlink_to(folder / "nowhere.rq")
     catalog = Catalog(find_tree(tmp_path / "tree"))
-    with caplog.at_level("WARNING", logger="kg.serve"):
+    with caplog.at_level("WARNING", logger="kg.web"):
         version, saved = catalog.listing()
         assert catalog.listing() == (version, saved)  # nothing changed: nothing read again
     lines = [record.getMessage() for record in caplog.records]

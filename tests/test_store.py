@@ -720,7 +720,7 @@ def test_a_store_holds_what_load_derives(oxigraph_path):
 
 
 def test_a_store_failing_under_kg_serve_is_a_502_not_a_bad_query():
-    from kg.workers import Job, _answer, checked_query
+    from kg.web.workers import Job, _answer, checked_query
 
     engine_down = open_store(f"sparql:http://127.0.0.1:{free_port()}/query", TREE)
     job = Job(checked_query("ASK { ?s ?p ?o }", "q", None, True), output_format="json")

@@ -157,7 +157,7 @@ class Store:
     """One backend holding the loaded graph of a tree."""
 
     local: ClassVar[bool] = True  # answers in this process, with no network
-    maps_memory: ClassVar[bool] = False  # maps files when opened (RocksDB): see kg.workers
+    maps_memory: ClassVar[bool] = False  # maps files when opened (RocksDB): see kg.web.workers
     from_tree: ClassVar[bool] = False  # parsed from the tree's files each time it is opened
 
     def __init__(self, spec: StoreSpec, tree: Tree) -> None:

@@ -178,7 +178,7 @@ class Checker:
                 if self._stopped:
                     return "the server is stopping"
                 if self._process is None:
-                    from kg.workers import start_process
+                    from kg.web.workers import start_process
 
                     self._process, self._connection = start_process(_check_forever)
                 try:
@@ -205,7 +205,7 @@ class Checker:
 
 def _check_forever(connection) -> None:
     """The checker process: validate each snapshot root it is sent; answer with the problem."""
-    from kg.workers import ignore_interrupts
+    from kg.web.workers import ignore_interrupts
 
     ignore_interrupts()
     while True:

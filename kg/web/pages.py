@@ -1,16 +1,18 @@
-"""HTML pages for people: home, entity, source, query and error pages (Jinja2 templates).
+"""HTML pages for people: home, entity, source, query and error pages (Jinja2 templates), and
+the routes that serve them.
 
 Each page function takes the loaded graph (and what it shows), gathers plain data here and
-renders one template of `kg/templates/` with autoescaping on. Facts and their provenance come from
-`kg.why` (`explain`, `explain_source`), with each source's reason and each fact's independent
-outlets; this module only adds the bibliographic fields of source records and the layout. Pages
-are readable without JavaScript; every literal carries its language, and right-to-left scripts
-(Arabic) are marked `dir="rtl"`.
+renders one template of `kg/web/templates/` with autoescaping on. Facts and their provenance
+come from `kg.why` (`explain`, `explain_source`), with each source's reason and each fact's
+independent outlets; this module only adds the bibliographic fields of source records and the
+layout. Pages are readable without JavaScript; every literal carries its language, and
+right-to-left scripts (Arabic) are marked `dir="rtl"`.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,12 +22,20 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SDO
 from rdflib.term import Node
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 
 from kg import terms
-from kg.errors import NotFoundError
+from kg.errors import KgError, NotFoundError
+from kg.files import MiB
+from kg.formats import GRAPH_FORMATS
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, SRC, bind_prefixes
 from kg.tree import Tree
+from kg.web import protocol
+from kg.web.protocol import GRAPH_MEDIA_OF, GRAPH_TYPES, BadRequest, negotiate, served
+from kg.web.workers import plain_query
 
 if TYPE_CHECKING:
     from kg.queries import SavedQuery
@@ -118,7 +128,7 @@ def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     environment = Environment(
-        loader=PackageLoader("kg", "templates"),
+        loader=PackageLoader("kg.web", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -494,6 +504,123 @@ def query_page(
         boolean=boolean,
         turtle=turtle,
     )
+
+
+# --- the routes: pages are built in threads, never on the event loop ------------------------
+
+PAGE_MAX_BYTES = 2 * MiB  # a page turns its answer into a table: it takes a smaller one
+
+
+async def home(request: Request) -> Response:
+    server = served(request)
+    _, saved = await run_in_threadpool(server.catalog.listing)
+    return HTMLResponse(await server.render(home_page, server.loaded, saved))
+
+
+async def entity(request: Request) -> Response:
+    server = served(request)
+    return await server.render(_resource, request, "id")
+
+
+async def source(request: Request) -> Response:
+    server = served(request)
+    return await server.render(_resource, request, "source")
+
+
+def _resource(request: Request, kind: str) -> Response:
+    server = served(request)
+    from kg.namespaces import KGR, SRC
+
+    local = request.path_params["local"]
+    html_wanted = "text/html" in request.headers.get("accept", "text/html")
+    fmt = request.query_params.get("format")
+    if fmt is None and not html_wanted:
+        fmt = negotiate(request.headers.get("accept", ""), GRAPH_TYPES, "turtle")
+    if not LOCAL_NAME.fullmatch(local):  # "..", slashes, odd characters: never looked up
+        what = "source record" if kind == "source" else "entity"
+        raise NotFoundError(f"no {what} named '{local}' in the graph")
+    iri = (SRC if kind == "source" else KGR)[local]
+    if fmt is not None:
+        if fmt not in GRAPH_MEDIA_OF:
+            raise BadRequest(f"format '{fmt}' is not offered; use " + ", ".join(GRAPH_MEDIA_OF))
+        graph = resource_graph(server.loaded, iri)
+        return Response(
+            graph.serialize(format=GRAPH_FORMATS[fmt].rdflib),
+            media_type=GRAPH_MEDIA_OF[fmt],
+        )
+    render = source_page if kind == "source" else entity_page
+    return HTMLResponse(render(server.loaded, iri))  # NotFoundError (404) when unknown
+
+
+async def query(request: Request) -> Response:
+    """The SPARQL form and its answer as a table; or a saved query run by name.
+
+    `/query?query=TEXT` runs SPARQL; `/query/books?param=value` runs a saved query with its
+    parameters (the name is in the path, so any parameter name is free). An empty field
+    takes the parameter's default. Both go through `answer`, as the API does:
+    the same typed binding, workers, time limit and row cap.
+    """
+    server = served(request)
+    items = request.query_params.multi_items()
+    saved, values, text = None, {}, None
+    name = request.path_params.get("name")
+    if name is not None:
+        try:
+            saved = await run_in_threadpool(server.catalog.get, name)
+        except KgError as error:
+            status = error.status  # 404 for no such query, 500 for a file that cannot be used
+            page = query_page(None, None, server.message(error), status=status)
+            return HTMLResponse(page, status)
+        for key, value in items:
+            if not value.strip():
+                continue
+            if key in values:
+                message = f"parameter '{key}' is given twice; give it once"
+                page = query_page(None, None, message, status=400, saved=saved)
+                return HTMLResponse(page, 400)
+            values[key] = value
+        to_run = saved
+    else:
+        text = request.query_params.get("query")
+        if text is None or not text.strip():
+            return HTMLResponse(query_page(None, None, None))
+        if len(text) > server.settings.max_query_length:
+            message = (
+                f"the query is {len(text):,} characters; at most "
+                f"{server.settings.max_query_length:,} are accepted"
+            )
+            return HTMLResponse(query_page(text, None, message, status=413), 413)
+        try:
+            to_run = plain_query(text)
+        except KgError as error:
+            return HTMLResponse(query_page(text, None, str(error), status=400), 400)
+    accept = "application/sparql-results+json, text/turtle;q=0.9"
+    client = protocol.client(request) if saved is None else None
+    try:
+        response = await server.answer(to_run, values, accept, False, client, PAGE_MAX_BYTES)
+    except KgError as error:  # a query that is not allowed, a parameter that does not bind
+        page = query_page(text, None, server.message(error), status=error.status, saved=saved)
+        return HTMLResponse(page, error.status)
+    status, background = response.status_code, response.background
+    headers = {k: v for k, v in response.headers.items() if k == "retry-after"}
+    if status != 200:
+        message = json.loads(response.body)["error"]
+        page = query_page(text, None, message, status=status, saved=saved, values=values)
+        return HTMLResponse(page, status, headers, background=background)
+
+    def render() -> str:
+        body = response.body.decode("utf-8")
+        graph = "json" not in response.headers.get("content-type", "")
+        return query_page(
+            text,
+            {"turtle": body} if graph else json.loads(body),
+            None,
+            notice=response.headers.get("x-kg-truncated"),
+            saved=saved,
+            values=values,
+        )
+
+    return HTMLResponse(await server.render(render), background=background)
 
 
 __all__ = [
