@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SDO
 from starlette.testclient import TestClient
 
@@ -219,9 +219,11 @@ def test_entity_page_links_every_entity_it_names(client, loaded):
 
 def test_entity_labels_in_facts_keep_their_language(client):
     page = get(client, "/id/randa-kassis")
-    (book,) = page.find("a", href="/id/book-le-chaos-syrien")
-    assert book.attrs["lang"] == "fr"
-    assert book.text == "Le Chaos Syrien, printemps arabes et minorités face à l'islamisme"
+    books = page.find("a", href="/id/book-le-chaos-syrien")  # in the summary and a fact
+    assert len(books) == 2
+    for book in books:
+        assert book.attrs["lang"] == "fr"
+        assert book.text == "Le Chaos Syrien, printemps arabes et minorités face à l'islamisme"
 
 
 def test_entity_page_offers_turtle_and_json_ld(client):
@@ -454,3 +456,103 @@ def test_truncated_results_say_so(limited):
     page = get(limited, "/query?query=" + quote("SELECT * WHERE { ?s ?p ?o }"))
     assert page.find("p", "results cut at 5 rows", class_="notice")
     assert len(page.find("tr")) == 1 + 5
+
+
+# --- the entity page at a glance: summary box and contents ------------------------------------
+
+
+def _summary_rows(page) -> dict[str, list]:
+    """The summary box's rows: the <li> items under each <dt>, by the <dt>'s words."""
+    (box,) = page.find("aside", class_="summary")
+    rows: dict[str, list] = {}
+    current = None
+    for element in page.elements:
+        if not _inside(element, box):
+            continue
+        if element.tag == "dt":
+            current = rows.setdefault(element.text, [])
+        elif element.tag == "li" and current is not None:
+            current.append(element)
+    return rows
+
+
+def _inside(element, ancestor) -> bool:
+    while element.parent is not None:
+        if element.parent is ancestor:
+            return True
+        element = element.parent
+    return False
+
+
+def _stated_objects(loaded, subject, predicate) -> set:
+    graph = loaded.graph
+    return {
+        graph.value(s, RDF.object)
+        for s in graph.subjects(RDF.subject, subject)
+        if graph.value(s, RDF.predicate) == predicate
+    }
+
+
+def test_summary_lists_her_books_with_their_stated_dates_in_date_order(client, loaded):
+    graph = loaded.graph
+    page = get(client, "/id/randa-kassis")
+    books = _summary_rows(page)["Books"]
+    authored = {
+        graph.value(s, RDF.subject)
+        for s in graph.subjects(RDF.object, KGR["randa-kassis"])
+        if graph.value(s, RDF.predicate) == SDO.author
+    }
+    shown = [next(a for a in page.find("a") if _inside(a, li)).attrs["href"] for li in books]
+    assert set(shown) == {f"/id/{str(b)[len(str(KGR)) :]}" for b in authored}
+    dates = [min(str(d) for d in _stated_objects(loaded, b, SDO.datePublished)) for b in authored]
+    assert len(shown) == 4 and sorted(dates) == [
+        min(str(d) for d in _stated_objects(loaded, KGR[h.removeprefix("/id/")], SDO.datePublished))
+        for h in shown
+    ]
+    (chaos,) = [li for li in books if "Le Chaos Syrien" in li.text]
+    assert "(2014)" in chaos.text  # a year stays a year: no month or day is made up
+
+
+def test_summary_roles_keep_former_and_until_as_the_facts_say(client):
+    page = get(client, "/id/randa-kassis")
+    rows = _summary_rows(page)["Roles"]
+    roles = {li.text.split(" (")[0].removesuffix(" ↓ fact"): li.text for li in rows}
+    council = roles["Randa Kassis, member of the Syrian National Council"]
+    assert "(until August 2012)" in council
+    assert "(former)" in roles["Randa Kassis, President of the Astana Platform"]
+    assert "(founder)" in roles["Astana Platform"]
+    delegation = roles[
+        "Randa Kassis, Co-President of the Syrian secular and democratic opposition delegation"
+    ]
+    assert "(" not in delegation  # no date or "former" is stated for it
+
+
+def test_every_summary_line_links_to_the_fact_card_that_states_it(client, loaded):
+    page = get(client, "/id/randa-kassis")
+    targets = [a.attrs["href"] for a in page.find("a", class_="to-fact")]
+    assert len(targets) == sum(len(items) for items in _summary_rows(page).values())
+    for target in targets:
+        path, _, anchor = target.partition("#")
+        shown = get(client, path)
+        (card,) = shown.find("li", id=anchor)
+        assert "fact" in card.attrs["class"].split()
+        statement = URIRef(str(KGR).replace("/id/", "/statement/") + anchor)
+        assert (statement, RDF.type, RDF.Statement) in loaded.graph
+
+
+def test_contents_link_every_topic_heading_and_every_fact_is_under_one(client, loaded):
+    page = get(client, "/id/randa-kassis")
+    (toc,) = page.find("nav", class_="toc")
+    anchors = [a.attrs["href"].removeprefix("#") for a in page.find("a") if _inside(a, toc)]
+    for anchor in anchors:
+        assert page.find(None, id=anchor), anchor
+    cards = [li for li in page.find("li") if "fact" in li.attrs.get("class", "").split()]
+    stated = set(loaded.graph.subjects(RDF.subject, KGR["randa-kassis"])) | set(
+        loaded.graph.subjects(RDF.object, KGR["randa-kassis"])
+    )
+    assert len(cards) == len(stated)
+    topics = page.find("h3", class_="topic")
+    assert {h.attrs["id"] for h in topics} <= set(anchors)
+    for card in cards:  # under a topic heading: the last h3 before it is a topic
+        before = page.elements[: page.elements.index(card)]
+        assert next(e for e in reversed(before) if e.tag in ("h2", "h3")) in topics

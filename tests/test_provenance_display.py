@@ -414,8 +414,8 @@ def fact_items(shown: Page, heading_id: str) -> list:
     (heading,) = shown.find("h2", id=heading_id)
     after = shown.elements[shown.elements.index(heading) + 1 :]
     until = next((i for i, e in enumerate(after) if e.tag == "h2"), len(after))
-    lists = [e for e in after[:until] if e.tag == "ol"]
-    return [e for e in after[:until] if e.tag == "li" and lists and e.parent is lists[0]]
+    lists = [e for e in after[:until] if e.tag == "ol" and "facts" in e.attrs.get("class", "")]
+    return [e for e in after[:until] if e.tag == "li" and any(e.parent is o for o in lists)]
 
 
 def inside(element, ancestor) -> bool:

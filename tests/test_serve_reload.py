@@ -254,8 +254,8 @@ def test_reload_needs_a_store_read_from_the_tree(tmp_path):
 
 
 def test_the_watcher_sees_edits_additions_and_removals_not_touches_nor_fifos(tree, tmp_path):
-    from kg.web import reload
     from kg.tree import Tree
+    from kg.web import reload
 
     watcher = reload.Watcher(Tree(tree))
     frozen = watcher.freeze(tmp_path / "snapshot")

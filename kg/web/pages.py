@@ -378,8 +378,229 @@ def entity_page(loaded: LoadedGraph, iri: URIRef) -> str:
         types=sorted(curie(t) for t in graph.objects(iri, RDF.type)),
         as_subject=explanation.as_subject,
         as_object=explanation.as_object,
+        subject_topics=_by_topic(explanation.as_subject, "facts"),
+        object_topics=_by_topic(explanation.as_object, "mentioned-in"),
+        summary=_summary(loaded, iri, statements),
         shown=_shown(graph, statements),
         mentioned_by=mentioned_by,
+    )
+
+
+# The entity page's contents: its facts grouped by topic, each topic named by the predicates it
+# holds (CURIEs as kg.terms writes them). A predicate in no topic goes under "Other facts".
+TOPICS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    (
+        "Who",
+        "who",
+        frozenset(
+            {"schema:description", "schema:jobTitle", "schema:nationality", "schema:roleName"}
+        ),
+    ),
+    (
+        "Roles and organisations",
+        "roles",
+        frozenset(
+            {
+                "schema:memberOf",
+                "schema:member",
+                "schema:affiliation",
+                "schema:founder",
+                "schema:foundingDate",
+                "schema:startDate",
+                "schema:endDate",
+                "kgv:isFormer",
+                "kgv:endReason",
+                "kgv:foundingParties",
+                "kgv:underBannerOf",
+            }
+        ),
+    ),
+    (
+        "Positions and commentary",
+        "positions",
+        frozenset(
+            {
+                "kgv:holdsPosition",
+                "kgv:leadingCommentatorOn",
+                "kgv:leadingCommentatorSince",
+                "kgv:criticizedBy",
+                "schema:about",
+            }
+        ),
+    ),
+    (
+        "Events and talks",
+        "events",
+        frozenset(
+            {
+                "schema:attendee",
+                "kgv:invitedBy",
+                "kgv:invitedTo",
+                "kgv:moderator",
+                "kgv:openingSessionChair",
+                "kgv:roundOf",
+                "schema:location",
+                "kgv:outcome",
+                "kgv:purpose",
+                "kgv:timing",
+                "kgv:agreedAfter",
+                "kgv:agreedToCreateBy",
+                "kgv:composition",
+                "kgv:drawnUpBy",
+                "kgv:requestAddressedTo",
+            }
+        ),
+    ),
+    ("People", "people", frozenset({"schema:spouse", "kgv:closeFriendOf", "kgv:closeTo"})),
+    (
+        "Works",
+        "works",
+        frozenset(
+            {
+                "schema:author",
+                "schema:contributor",
+                "schema:datePublished",
+                "schema:dateCreated",
+                "schema:publisher",
+                "schema:isbn",
+                "kgv:oclc",
+                "schema:numberOfPages",
+                "schema:inLanguage",
+                "kgv:placeOfPublication",
+                "schema:isPartOf",
+            }
+        ),
+    ),
+)
+OTHER_TOPIC = ("Other facts", "other")
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The facts of a page under one topic heading; `id` is the heading's anchor."""
+
+    title: str
+    id: str
+    statements: list[Explained]
+
+
+def _by_topic(statements: list[Explained], prefix: str) -> list[Topic]:
+    """Statements grouped by topic in TOPICS order (page order kept within a topic)."""
+    groups: dict[tuple[str, str], list[Explained]] = {(t, s): [] for t, s, _ in TOPICS}
+    groups[OTHER_TOPIC] = []
+    for statement in statements:
+        key = next(
+            ((t, s) for t, s, predicates in TOPICS if statement.predicate.n3 in predicates),
+            OTHER_TOPIC,
+        )
+        groups[key].append(statement)
+    return [Topic(t, f"{prefix}-{s}", found) for (t, s), found in groups.items() if found]
+
+
+def statement_anchor(statement: str) -> str:
+    """The id of a statement's fact card on a page: its IRI's local name."""
+    return statement.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of an entity's summary: a value and the fact card that states it."""
+
+    value: Link | Text
+    href: str  # the fact card (`#statement` on this page, or on the page of a role)
+    note: str | None = None  # "former", "until August 2012", "2013": as the facts say
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an entity's page says at a glance; every item links to the fact stating it."""
+
+    what: list[SummaryItem]  # description, job titles, nationalities
+    roles: list[SummaryItem]  # roles held, organisations founded
+    books: list[SummaryItem]  # works authored, with their stated dates
+    facts: int
+    sources: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.what or self.roles or self.books)
+
+
+SUMMARY_WHAT = ("schema:description", "schema:jobTitle", "schema:nationality")
+
+
+def _spoken_date(literal: Node) -> str:
+    """A date as a reader says it, at its precision: 2014, August 2012, 30 January 2018."""
+    from kg.dates import spoken_forms
+
+    forms = spoken_forms(str(literal), getattr(literal, "datatype", None))
+    return forms[0] if forms else str(literal)
+
+
+def _stated(graph: Graph, subject: Node, predicate: URIRef) -> list[tuple[Node, str]]:
+    """The objects of the sourced statements (subject, predicate, ?), with each statement."""
+    return sorted(
+        (graph.value(statement, RDF.object), str(statement))
+        for statement in graph.subjects(RDF.subject, subject)
+        if graph.value(statement, RDF.predicate) == predicate
+        and graph.value(statement, RDF.object) is not None
+    )
+
+
+def _role_note(graph: Graph, role: Node) -> tuple[str | None, str | None]:
+    """What the statements about a role say of its time: "former", "from 2017", "until August
+    2012"; and the statement saying it (for the link). Nothing not stated is added."""
+    notes, first = [], None
+    for predicate, words in ((SDO.startDate, "from"), (SDO.endDate, "until")):
+        for value, statement in _stated(graph, role, predicate):
+            notes.append(f"{words} {_spoken_date(value)}")
+            first = first or statement
+    for value, statement in _stated(graph, role, KGV.isFormer):
+        if isinstance(value, Literal) and value.toPython() is True:
+            notes.insert(0, "former")
+            first = first or statement
+    return (", ".join(notes) or None), first
+
+
+def _summary(loaded: LoadedGraph, iri: URIRef, statements: list[Explained]) -> Summary:
+    graph = loaded.graph
+    here = href(iri) or ""
+
+    def item(term, statement: str, note: str | None = None, page: str = here) -> SummaryItem:
+        if term.iri is not None:
+            value: Link | Text = _link(graph, URIRef(term.iri))
+        else:
+            value = Text(term.value or term.label, term.language)
+        return SummaryItem(value, f"{page}#{statement_anchor(statement)}", note)
+
+    what, roles, books = [], [], []
+    for st in statements:
+        predicate = st.predicate.n3
+        if st.side == "subject" and predicate in SUMMARY_WHAT and not st.inverse_of:
+            what.append((SUMMARY_WHAT.index(predicate), item(st.object, st.statement)))
+        elif st.side == "subject" and predicate == "schema:memberOf" and st.object.iri:
+            role = URIRef(st.object.iri)
+            note, stated_by = _role_note(graph, role)
+            page = href(role) or here
+            entry = item(st.object, st.statement, note)
+            if stated_by is not None:  # the note links to the role's page, where it is stated
+                entry = SummaryItem(entry.value, f"{page}#{statement_anchor(stated_by)}", note)
+            roles.append(entry)
+        elif st.side == "object" and predicate == "schema:founder":
+            roles.append(item(st.subject, st.statement, "founder"))
+        elif st.side == "object" and predicate == "schema:author" and st.subject.iri:
+            book = URIRef(st.subject.iri)
+            dates = _stated(graph, book, SDO.datePublished)
+            note = ", ".join(_spoken_date(value) for value, _ in dates) or None
+            first = str(dates[0][0]) if dates else "9999"  # undated ones last
+            books.append((first, item(st.subject, st.statement, note)))
+    sources = {source.iri for st in statements for source in st.sources}
+    return Summary(
+        what=[entry for _, entry in sorted(what, key=lambda pair: pair[0])],
+        roles=roles,
+        books=[entry for _, entry in sorted(books, key=lambda b: (b[0], b[1].value.label.value))],
+        facts=len(statements),
+        sources=len(sources),
     )
 
 
