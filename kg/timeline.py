@@ -307,11 +307,11 @@ def timeline_json(t: Timeline) -> str:
 
 SVG = "http://www.w3.org/2000/svg"
 ROW = 24  # pixels a row takes
-LABELS = 380  # width of the label column
+LABELS = 400  # width of the label column
 CHART = 560  # width of the time axis
 MARGIN = 16
 TOP = 56  # room for the title and the year labels
-LABEL_CHARACTERS = 58
+LABEL_CHARACTERS = 60  # what the label column holds of a label and its dates
 
 
 def timeline_svg(t: Timeline) -> str:
@@ -325,7 +325,7 @@ def timeline_svg(t: Timeline) -> str:
         ordinal = datetime.date.fromisoformat(day).toordinal() + (1 if after else 0)
         return left + (ordinal - origin) * CHART / span
 
-    width = left + CHART + MARGIN
+    width = left + CHART + 2 * MARGIN  # room for the last year label
     height = TOP + ROW * max(len(t.items), 1) + 2 * MARGIN + ROW
     count = len(t.items)
     root = ElementTree.Element(
@@ -379,7 +379,8 @@ def timeline_svg(t: Timeline) -> str:
     for row, item in enumerate(t.items):
         y = TOP + row * ROW
         middle = y + ROW / 2
-        label = item.label if len(item.label) <= LABEL_CHARACTERS else item.label[:57] + "…"
+        room = LABEL_CHARACTERS - len(item.dates_text) - 3  # the label, then " (dates)"
+        label = item.label if len(item.label) <= room else item.label[: room - 1] + "…"
         _sub(
             marks,
             "text",
