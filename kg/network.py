@@ -273,7 +273,9 @@ def _digraph(n: Network):
         graph_attr={
             "rankdir": "LR",
             "fontname": "sans-serif",
-            "label": graphviz.escape(f"Network of {n.label}, {n.depth} hops"),
+            "label": graphviz.escape(
+                f"Network of {n.label}, {n.depth} hop{'' if n.depth == 1 else 's'}"
+            ),
             "labelloc": "t",
         },
         node_attr={"fontname": "sans-serif", "fontsize": "11", "style": "filled,rounded"},
