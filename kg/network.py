@@ -182,19 +182,24 @@ def _edges(loaded: LoadedGraph, describer: Describer) -> dict[tuple, Edge]:
         if isinstance(s, URIRef) and isinstance(o, URIRef):
             said[(s, p, o)].append(statement)
     joined: dict[tuple, tuple[list[RdfNode], str | None]] = {}
-    for (s, p, o), statements in said.items():
-        if s in roles or o in roles:
-            continue
-        joined[(s, p, o)] = (statements, None)
-    for role in sorted(roles):  # a -p-> role -p-> b: one edge a -p-> b
+    into: dict[RdfNode, list[tuple]] = defaultdict(
+        list
+    )  # role -> (a, p, statements) of a -p-> role
+    out: dict[RdfNode, list[tuple]] = defaultdict(list)  # role -> (p, b, statements) of role -p-> b
+    for (s, p, o), statements in sorted(said.items()):
+        if o in roles and s not in roles:
+            into[o].append((s, p, statements))
+        elif s in roles and o not in roles:
+            out[s].append((p, o, statements))
+        elif s not in roles and o not in roles:
+            joined[(s, p, o)] = (statements, None)
+    for role in sorted(roles):  # a -p-> role -p-> b: one edge a -p-> b, named by the role
         name = graph.value(role, SDO.roleName)
-        for (a, p, r), into in sorted(said.items()):
-            if r != role:
-                continue
-            for (r2, p2, b), out in sorted(said.items()):
-                if r2 == role and p2 == p and b not in roles:
+        for a, p, before in into[role]:
+            for p2, b, after in out[role]:
+                if p2 == p:
                     statements, _ = joined.get((a, p, b), ([], None))
-                    joined[(a, p, b)] = (statements + into + out, str(name) if name else None)
+                    joined[(a, p, b)] = (statements + before + after, str(name) if name else None)
     edges = {}
     for (s, p, o), (statements, role_name) in joined.items():
         statements = sorted(set(statements))
