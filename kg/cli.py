@@ -691,6 +691,120 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     click.echo(renderers[output_format](explanation), nl=False)
 
 
+def output_option():
+    """The --output option of a command that writes a picture or a document."""
+    return click.option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=click.Path(path_type=str),
+        help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
+    )
+
+
+def write_output(data: str | bytes, output: str | None) -> None:
+    """Write a command's result to --output (atomically) or to stdout; binary data (PNG) is
+    refused on a terminal, where it would only garble the screen."""
+    if output is not None:
+        from kg.files import write_atomically
+
+        write_atomically(output, data.encode("utf-8") if isinstance(data, str) else data)
+        return
+    if isinstance(data, bytes) and sys.stdout.isatty():
+        raise click.UsageError("PNG is binary: give --output FILE, or redirect stdout to a file")
+    click.echo(data, nl=False)  # bytes go to the binary stream as they are
+
+
+@cli.command()
+@click.argument("entity", required=False, default="kgr:randa-kassis")
+@format_option(
+    ["svg", "png", "json"],
+    "svg",
+    "svg (one time axis, each fact a linked mark) or png to look at; json for machines.",
+)
+@output_option()
+@click.pass_context
+def timeline(ctx: click.Context, entity: str, output_format: str, output: str | None) -> None:
+    """Draw every dated fact about ENTITY (default: Randa Kassis) on one time axis.
+
+    Her roles (start and end as precise as stated; an end not stated is drawn open, as an
+    arrow to the axis's end), the events she took part in, her books, the organisations she
+    founded, her dated positions and facts, and the source records the graph says are about her.
+    A year or month is a bar over its whole span, a day a dot. Each mark links to the page of
+    its statement and is titled with its sources and independent outlets. ENTITY is a name, a
+    local name, a CURIE or an IRI, as for `kg why`. The same graph gives the same bytes.
+
+    \b
+    Example:
+        kg timeline > timeline.svg
+        kg timeline --format png --output timeline.png
+        kg timeline "Randa Kassis" --format json | jq -r '.items[].label'
+    """
+    from kg import timeline as timelines
+    from kg.why import Describer
+
+    loaded = store_of(ctx).loaded()
+    describer = Describer(loaded)
+    drawn = timelines.timeline(loaded, describer.resolve(entity), describer)
+    renderers = {
+        "svg": timelines.timeline_svg,
+        "png": timelines.timeline_png,
+        "json": timelines.timeline_json,
+    }
+    write_output(renderers[output_format](drawn), output)
+
+
+@cli.command()
+@click.argument("entity")
+@click.option(
+    "--depth",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 6),
+    help="How many hops from ENTITY: 1 for its neighbours, 2 for theirs too, ...",
+)
+@format_option(
+    ["svg", "png", "dot", "json"],
+    "svg",
+    "svg or png (laid out by Graphviz's dot) to look at; dot (Graphviz source) or json for "
+    "machines.",
+)
+@output_option()
+@click.pass_context
+def network(
+    ctx: click.Context, entity: str, depth: int, output_format: str, output: str | None
+) -> None:
+    """Draw the people, organisations and events within --depth hops of ENTITY.
+
+    Each edge is a sourced statement between two of them, labelled by its relation and
+    weighted (drawn thicker) by its independent outlets, as `kg why` counts them; a role
+    (a member's schema:OrganizationRole, an attendee's schema:Role) is drawn as the edge it
+    stands for. Each node links to its page. Laid out by Graphviz's dot, which must be
+    installed (Debian: apt-get install graphviz) for svg and png. The same graph gives the
+    same bytes.
+
+    \b
+    Example:
+        kg network kgr:randa-kassis > network.svg
+        kg network "Randa Kassis" --depth 1 --format png --output network.png
+        kg network kgr:fabien-baussart --format dot | dot -Tpdf > baussart.pdf
+        kg network kgr:randa-kassis --format json | jq '.edges[] | [.label, .weight]'
+    """
+    from kg import network as networks
+    from kg.why import Describer
+
+    loaded = store_of(ctx).loaded()
+    describer = Describer(loaded)
+    drawn = networks.network(loaded, describer.resolve(entity), depth, describer)
+    renderers = {
+        "svg": networks.network_svg,
+        "png": networks.network_png,
+        "dot": networks.network_dot,
+        "json": networks.network_json,
+    }
+    write_output(renderers[output_format](drawn), output)
+
+
 @cli.command()
 @click.argument("text")
 @click.option(

@@ -31,6 +31,11 @@ class SearchError(KgError):
     """A search text kg cannot search for: no word in it, or too many."""
 
 
+class PictureError(KgError):
+    """A picture (kg timeline, kg network) cannot be drawn: a program or library it needs, such
+    as Graphviz's dot or the cairo library, is missing or fails."""
+
+
 class RevisionError(KgError):
     """A side of `kg diff` is neither a kg tree's folder nor a revision of its git repository."""
 

@@ -281,6 +281,11 @@ class Describer:
     def statement(self, statement: Node) -> Explained:
         return self._why._explained(statement, "triple")
 
+    def resolve(self, text: str) -> URIRef:
+        """The entity `text` names (a name in any language, a local name, a CURIE or an IRI), as
+        `kg why` finds it; NotFoundError, with a did-you-mean, when it names none or several."""
+        return URIRef(self._why._resolve_entity(text))
+
     def term(self, node: Node) -> Term:
         return self._why._term(node)
 
