@@ -57,3 +57,21 @@ def derivation_name(statement: str, entity: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9._~-]+", local):
         local = hashlib.sha1(entity.encode()).hexdigest()[:12]
     return f"{statement}/from/{local}"
+
+
+# The local names of our IRIs (kgr:randa-kassis, src:lemonde-2017-03-19-baussart). A page path
+# that is not one of these is a 404 before anything is looked up.
+LOCAL_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+PAGES = ((PREFIXES["kgr"], "/id/"), (SRC, "/source/"))
+
+
+def href(iri: object) -> str | None:
+    """The page of one of our IRIs on `kg serve` (`/id/<local>`, `/source/<local>`), or None."""
+    if iri is None:
+        return None
+    text = str(iri)
+    for namespace, path in PAGES:
+        local = text[len(namespace) :]
+        if text.startswith(namespace) and LOCAL_NAME.fullmatch(local):
+            return path + local
+    return None

@@ -26,6 +26,7 @@ from rdflib.namespace import RDF, SDO
 from rdflib.term import Node as RdfNode
 
 from kg.errors import PictureError
+from kg.iris import href
 from kg.load import LoadedGraph
 from kg.namespaces import KGV
 from kg.why import Describer
@@ -123,8 +124,6 @@ def network(
     loaded: LoadedGraph, iri: str | URIRef, depth: int = 2, describer: Describer | None = None
 ) -> Network:
     """The people, organisations and events within `depth` hops of `iri` (see the module)."""
-    from kg.pages import href
-
     if depth < 1:
         raise ValueError("depth is at least 1")
     describer = describer or Describer(loaded)
@@ -170,8 +169,6 @@ def network(
 def _edges(loaded: LoadedGraph, describer: Describer) -> dict[tuple, Edge]:
     """Every relation between two IRIs that sourced statements state, a role node drawn as the
     edge it stands for; keyed by (subject, predicate, object)."""
-    from kg.pages import href
-
     graph = loaded.graph
     roles = {r for t in ROLE_TYPES for r in graph.subjects(RDF.type, t)}
     said: dict[tuple, list[RdfNode]] = defaultdict(list)  # (s, p, o) -> statements

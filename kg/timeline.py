@@ -29,6 +29,7 @@ from rdflib.term import Node
 
 from kg.dates import DATE_TYPES, bounds
 from kg.errors import PictureError
+from kg.iris import href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV
 from kg.why import Describer
@@ -170,8 +171,6 @@ def timeline(
     loaded: LoadedGraph, iri: str | URIRef = KGR["randa-kassis"], describer: Describer | None = None
 ) -> Timeline:
     """Every dated fact about the entity `iri` and what the graph ties to it (see the module)."""
-    from kg.pages import href
-
     describer = describer or Describer(loaded)
     graph = loaded.graph
     iri = URIRef(iri)
@@ -269,8 +268,6 @@ def _related(loaded: LoadedGraph, iri: URIRef) -> dict[Node, str]:
 
 def _articles(loaded: LoadedGraph, iri: URIRef, describer: Describer) -> list[Item]:
     """The source records the graph says are about the entity (schema:about), dated."""
-    from kg.pages import href
-
     graph = loaded.graph
     items = []
     for record in sorted(graph.subjects(SDO.about, iri)):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -30,6 +29,7 @@ from kg import terms
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
 from kg.formats import GRAPH_FORMATS
+from kg.iris import LOCAL_NAME, href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, SRC, bind_prefixes
 from kg.tree import Tree
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from kg.queries import SavedQuery
     from kg.why import Explained
 
-# The local names of our IRIs (kgr:randa-kassis, src:lemonde-2017-03-19-baussart). A page path
-# that is not one of these is a 404 before anything is looked up.
-LOCAL_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
 NAME_PREDICATES = (SDO.name, SDO.alternateName, RDFS.label)
 
@@ -106,18 +103,6 @@ def text_dir(language: str | None) -> str:
     if language and language.split("-")[0].lower() in RTL_LANGUAGES:
         return "rtl"
     return "auto"
-
-
-def href(iri: object) -> str | None:
-    """The page of one of our IRIs (`/id/<local>`, `/source/<local>`), or None."""
-    if iri is None:
-        return None
-    text = str(iri)
-    for namespace, path in ((str(KGR), "/id/"), (str(SRC), "/source/")):
-        local = text[len(namespace) :]
-        if text.startswith(namespace) and LOCAL_NAME.fullmatch(local):
-            return path + local
-    return None
 
 
 curie = terms.name  # pages show `kgr:x`, or `<iri>` outside the project's namespaces
@@ -750,8 +735,6 @@ async def source(request: Request) -> Response:
 
 def _resource(request: Request, kind: str) -> Response:
     server = served(request)
-    from kg.namespaces import KGR, SRC
-
     local = request.path_params["local"]
     html_wanted = "text/html" in request.headers.get("accept", "text/html")
     fmt = request.query_params.get("format")
