@@ -556,3 +556,65 @@ def test_contents_link_every_topic_heading_and_every_fact_is_under_one(client, l
     for card in cards:  # under a topic heading: the last h3 before it is a topic
         before = page.elements[: page.elements.index(card)]
         assert next(e for e in reversed(before) if e.tag in ("h2", "h3")) in topics
+
+
+# --- the pictures on pages: kg.timeline and kg.network -----------------------------------------
+
+
+def test_her_page_shows_the_timeline_with_a_mark_for_each_dated_fact(client, loaded):
+    from kg.timeline import timeline
+
+    response = client.get("/id/randa-kassis", headers=HTML)
+    drawn = timeline(loaded, KGR["randa-kassis"])
+    marks = re.findall(r'<g class="mark[^"]*"[^>]*data-statement="([^"]+)"', response.text)
+    assert marks and len(marks) == len(drawn.items)
+    assert set(" ".join(marks).split()) == drawn.statements
+
+
+def test_her_page_shows_her_neighbours_each_linking_to_its_page(client, loaded):
+    from kg.network import network
+
+    html = client.get("/id/randa-kassis", headers=HTML).text
+    assert Page(html).find("h2", id="network")
+    drawn = network(loaded, KGR["randa-kassis"], 1)
+    pages = {f"/id/{v.iri.rsplit('/', 1)[-1]}" for v in drawn.vertices}
+    linked = set(re.findall(r'<a xlink:href="(/id/[^"#]+)"', html.split('id="network"')[1]))
+    assert len(pages) > 5 and pages == linked
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        ("/timeline?format=json", "application/json"),
+        ("/timeline?format=svg", "image/svg+xml"),
+        ("/network/randa-kassis?format=dot", "text/vnd.graphviz; charset=utf-8"),
+        ("/network/randa-kassis?depth=1&format=json", "application/json"),
+    ],
+)
+def test_pictures_as_data_are_the_cli_s_bytes(client, path, media):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media
+    kind = "timeline" if path.startswith("/timeline") else "network"
+    fmt = path.rsplit("format=", 1)[1]
+    args = [kind, "--format", fmt] if kind == "timeline" else [kind, "kgr:randa-kassis"]
+    if kind == "network":
+        depth = "1" if "depth=1" in path else "2"
+        args += ["--depth", depth, "--format", fmt]
+    result = CliRunner().invoke(cli, ["--root", str(REPO), *args])
+    assert result.exit_code == 0, result.output
+    assert response.text == result.output
+
+
+def test_picture_pages_refuse_unknown_entities_depths_and_formats(client):
+    assert client.get("/network/nobody-here", headers=HTML).status_code == 404
+    assert client.get("/network/randa-kassis?depth=9", headers=HTML).status_code == 400
+    refused = client.get("/timeline?format=png")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "format 'png' is not offered here; use svg, json"
+    page = get(client, "/network/randa-kassis?depth=1")
+    assert page.find("svg", role="img")

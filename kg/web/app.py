@@ -633,6 +633,8 @@ def create_app(
         Route("/id/{local:path}", pages.entity, methods=["GET"]),
         Route("/entity/{local:path}", pages.entity, methods=["GET"]),
         Route("/source/{local:path}", pages.source, methods=["GET"]),
+        Route("/timeline", pages.timeline_route, methods=["GET"]),
+        Route("/network/{local:path}", pages.network_route, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import threading
+import weakref
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -366,6 +368,7 @@ def entity_page(loaded: LoadedGraph, iri: URIRef) -> str:
         subject_topics=_by_topic(explanation.as_subject, "facts"),
         object_topics=_by_topic(explanation.as_object, "mentioned-in"),
         summary=_summary(loaded, iri, statements),
+        pictures=pictures(loaded, iri),
         shown=_shown(graph, statements),
         mentioned_by=mentioned_by,
     )
@@ -589,6 +592,140 @@ def _summary(loaded: LoadedGraph, iri: URIRef, statements: list[Explained]) -> S
     )
 
 
+# --- pictures: the timeline and the network (kg.timeline, kg.network) -------------------------
+
+ENTITY_PAGE_DEPTH = 1  # the network on an entity page: its neighbours; /network/<name> goes on
+NETWORK_DEPTHS = (1, 2, 3)
+PICTURE_FORMATS = {
+    "svg": "image/svg+xml",
+    "json": "application/json",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """An entity's timeline and network as inline SVG (None: nothing to draw), or why not."""
+
+    timeline: str | None
+    network: str | None
+    problem: str | None = None  # Graphviz missing, say: the page still shows its facts
+
+
+# Pictures by graph, then by (entity, depth): a generation's graph never changes, and the
+# network costs a run of Graphviz's dot. Gone with the graph (kg serve --reload).
+_PICTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PICTURES_LOCK = threading.Lock()
+
+
+def _describer(loaded: LoadedGraph):
+    from kg.why import Describer
+
+    with _PICTURES_LOCK:
+        drawn = _PICTURES.setdefault(loaded.graph, {})
+        if "describer" not in drawn:
+            drawn["describer"] = Describer(loaded, _vocabulary(loaded.tree))
+        return drawn["describer"]
+
+
+def _drawn(loaded: LoadedGraph, key: tuple, draw) -> object:
+    with _PICTURES_LOCK:
+        drawn = _PICTURES.setdefault(loaded.graph, {})
+        if key in drawn:
+            return drawn[key]
+    made = draw()
+    with _PICTURES_LOCK:
+        return drawn.setdefault(key, made)
+
+
+def timeline_of(loaded: LoadedGraph, iri: URIRef):
+    from kg.timeline import timeline
+
+    return _drawn(loaded, ("timeline", str(iri)), lambda: timeline(loaded, iri, _describer(loaded)))
+
+
+def network_of(loaded: LoadedGraph, iri: URIRef, depth: int):
+    from kg.network import network
+
+    key = ("network", str(iri), depth)
+    return _drawn(loaded, key, lambda: network(loaded, iri, depth, _describer(loaded)))
+
+
+def _svg(loaded: LoadedGraph, key: tuple, render, picture) -> str:
+    return _drawn(loaded, (*key, "svg"), lambda: render(picture))
+
+
+def pictures(loaded: LoadedGraph, iri: URIRef) -> Pictures:
+    """The pictures an entity page shows: its dated facts on a time axis, its neighbours."""
+    from markupsafe import Markup
+
+    from kg.errors import PictureError
+    from kg.network import network_svg
+    from kg.timeline import timeline_svg
+
+    drawn_timeline = timeline_of(loaded, iri)
+    timeline = None
+    if drawn_timeline.items:
+        svg = _svg(loaded, ("timeline", str(iri)), timeline_svg, drawn_timeline)
+        timeline = Markup(svg)  # built by kg.timeline with ElementTree: escaped there
+    drawn_network = network_of(loaded, iri, ENTITY_PAGE_DEPTH)
+    if not drawn_network.edges:
+        return Pictures(timeline, None)
+    try:
+        key = ("network", str(iri), ENTITY_PAGE_DEPTH)
+        network = Markup(_svg(loaded, key, network_svg, drawn_network))  # Graphviz escapes
+    except PictureError as error:
+        return Pictures(timeline, None, str(error))
+    return Pictures(timeline, network)
+
+
+def picture_answer(loaded: LoadedGraph, kind: str, iri: URIRef, fmt: str, depth: int) -> Response:
+    """A picture as data: `?format=svg|json` (and `dot` for the network)."""
+    from kg import network, timeline
+
+    if kind == "timeline":
+        offered = {"svg": timeline.timeline_svg, "json": timeline.timeline_json}
+        picture = timeline_of(loaded, iri)
+    else:
+        offered = {
+            "svg": network.network_svg,
+            "json": network.network_json,
+            "dot": network.network_dot,
+        }
+        picture = network_of(loaded, iri, depth)
+    if fmt not in offered:
+        raise BadRequest(f"format '{fmt}' is not offered here; use " + ", ".join(offered))
+    body = _drawn(loaded, (kind, str(iri), depth, fmt), lambda: offered[fmt](picture))
+    return Response(body, media_type=PICTURE_FORMATS[fmt])
+
+
+def picture_page(loaded: LoadedGraph, kind: str, iri: URIRef, depth: int) -> str:
+    """/timeline and /network/<name>: one picture on a page of its own, with its data."""
+    from markupsafe import Markup
+
+    from kg.network import network_svg
+    from kg.timeline import timeline_svg
+
+    if kind == "timeline":
+        picture = timeline_of(loaded, iri)
+        svg = _svg(loaded, ("timeline", str(iri)), timeline_svg, picture)
+        formats = ("svg", "json")
+    else:
+        picture = network_of(loaded, iri, depth)
+        svg = _svg(loaded, ("network", str(iri), depth), network_svg, picture)
+        formats = ("svg", "dot", "json")
+    return _render(
+        "picture.html",
+        kind=kind,
+        entity=_link(loaded.graph, iri),
+        svg=Markup(svg),
+        depth=depth,
+        depths=NETWORK_DEPTHS,
+        formats=formats,
+        local=str(iri).rsplit("/", 1)[-1],
+    )
+
+
 def _field_label(predicate: Node) -> str:
     labels = dict(SOURCE_FIELDS) | {SDO.author: "Author", SDO.exampleOfWork: "Edition of"}
     return labels.get(predicate, curie(predicate))
@@ -754,6 +891,31 @@ def _resource(request: Request, kind: str) -> Response:
         )
     render = source_page if kind == "source" else entity_page
     return HTMLResponse(render(server.loaded, iri))  # NotFoundError (404) when unknown
+
+
+async def timeline_route(request: Request) -> Response:
+    """/timeline: the dated facts about Randa Kassis (`?entity=` another), as a page or data."""
+    return await served(request).render(_picture, request, "timeline")
+
+
+async def network_route(request: Request) -> Response:
+    """/network/<name>: the people, organisations and events around an entity (`?depth=`)."""
+    return await served(request).render(_picture, request, "network")
+
+
+def _picture(request: Request, kind: str) -> Response:
+    server = served(request)
+    local = request.path_params.get("local") or request.query_params.get("entity", "randa-kassis")
+    local = local.removeprefix("kgr:")
+    if not LOCAL_NAME.fullmatch(local) or not _in_graph(server.loaded.graph, KGR[local]):
+        raise NotFoundError(f"no entity named '{local}' in the graph")
+    depth_text = request.query_params.get("depth", "2")
+    if depth_text not in {str(d) for d in NETWORK_DEPTHS}:
+        raise BadRequest(f"depth= takes one of {', '.join(map(str, NETWORK_DEPTHS))}")
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        return picture_answer(server.loaded, kind, KGR[local], fmt, int(depth_text))
+    return HTMLResponse(picture_page(server.loaded, kind, KGR[local], int(depth_text)))
 
 
 async def query(request: Request) -> Response:
