@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from kg.errors import Interrupted, KgError, raise_if_interrupted, raise_interrupted
-from kg.formats import CITATION_FORMATS, GRAPH_FORMATS, QUERY_FORMAT_NAMES
+from kg.formats import CITATION_FORMATS, GRAPH_FORMATS, NETWORK_FORMATS, QUERY_FORMAT_NAMES
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 from kg.tree import ROOT_ENV, Tree, find_tree
 
@@ -375,7 +375,7 @@ def query(
 
 
 def _export_formats() -> list[str]:
-    return list(GRAPH_FORMATS)
+    return [*GRAPH_FORMATS, *NETWORK_FORMATS]
 
 
 @cli.command()
@@ -383,7 +383,8 @@ def _export_formats() -> list[str]:
     _export_formats(),
     "turtle",
     "turtle, json-ld, nt and xml hold the graph with its statements; "
-    "nq and trig add one named graph per claim.",
+    "nq and trig add one named graph per claim; graphml, gexf and csv-edges hold the network "
+    "of entities and the facts between them, for graph tools.",
 )
 @click.option(
     "--output",
@@ -394,16 +395,20 @@ def _export_formats() -> list[str]:
 )
 @click.pass_context
 def export(ctx: click.Context, output_format: str, output: str | None) -> None:
-    """Write the graph, with every fact's quote and sources, as RDF.
+    """Write the graph, with every fact's quote and sources, as RDF or as a network.
 
     The same graph gives the same bytes on every run. JSON-LD is compacted with the context of
-    ontology/context.jsonld written inline, so nothing is fetched to read it.
+    ontology/context.jsonld written inline, so nothing is fetched to read it. GraphML, GEXF and
+    csv-edges hold the entities (id: CURIE; label, types) and the facts between two entities
+    (predicate and its label, the statements' quotes, the number of independent sources).
 
     \b
     Example:
         kg export > kassis.ttl
         kg export --format json-ld | jq '.["@graph"][] | select(.["@id"] == "kgr:randa-kassis")'
         kg export --format trig --output dist/kassis.trig
+        kg export --format gexf --output kassis.gexf
+        kg export --format csv-edges > edges.csv
     """
     from kg import export as exporting
 
