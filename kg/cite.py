@@ -1,7 +1,7 @@
 """Citations of the graph's sources and books: CSL-JSON, BibTeX and RIS.
 
 What can be cited: every source record (`kgv:SourceRecord`, data/sources.ttl) and every book
-(`schema:Book`, data/books.trig). `reference(describer, node)` reads one of them into a
+(`schema:Book`, data/books.trig). `reference(loaded, describer, node)` reads one of them into a
 `Reference` holding only what the node's own triples say (its authors, its title with the
 language it is in, its outlet, its date at the precision it is written, ISBN, the outlet's ISSN,
 OCLC, URL, archive and retrieval dates); the three writers render that and nothing else, so a
@@ -15,7 +15,8 @@ The same graph gives the same bytes: citations are sorted by IRI, JSON keys sort
 Labels (an author's name, an outlet's, a publisher's) come from kg.why's Describer, English
 first, as everywhere else in kg. Names are written as the graph holds them (`Jay Solomon`): CSL
 as a `literal` name, BibTeX as written (an organisation braced so it is not split), RIS as
-written; kg never guesses which part is the family name.
+written; kg never guesses which part is the family name. RDF keeps no order among a record's
+authors, so they are listed by name.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SDO
@@ -36,6 +38,9 @@ from kg.errors import KgError, NotFoundError
 from kg.formats import CITATION_FORMATS
 from kg.load import LoadedGraph
 from kg.namespaces import KGV
+
+if TYPE_CHECKING:
+    from kg.why import Describer
 
 FORMATS = CITATION_FORMATS  # kg.formats: names, media types, suffixes
 
@@ -138,30 +143,28 @@ def resolve(loaded: LoadedGraph, text: str) -> URIRef:
     expanded = terms.expand(text)
     if expanded is not None and URIRef(expanded) in nodes:
         return URIRef(expanded)
-    known = {terms.curie(node): node for node in nodes}
+    known = sorted(terms.curie(node) for node in nodes)
     asked = terms.curie(expanded) if expanded is not None else text.strip()
-    # a name cut short (`src:wsj-2016`) first, else the closest spelling
-    close = [c for c in sorted(known) if c.startswith(asked)][:1]
-    close = close or difflib.get_close_matches(asked, sorted(known), n=1, cutoff=0.5)
-    if not close:  # a local name alone (`wsj-2016...`): match it against the local names
+    # a name cut short (`src:wsj-2016`) first, else the closest spelling, else a local name
+    close = [c for c in known if c.startswith(asked)][:1]
+    close = close or difflib.get_close_matches(asked, known, n=1, cutoff=0.5)
+    if not close:
         locals_ = {curie.partition(":")[2]: curie for curie in known}
         close = [locals_[c] for c in difflib.get_close_matches(asked, sorted(locals_), n=1)]
     hint = f" — did you mean {close[0]}?" if close else "; `kg cite --all` cites them all"
     if expanded is None:
-        return _not_found(
+        message = (
             f"'{text}' is not a CURIE or an IRI; name a source record or a book as src:NAME, "
             f"kgr:NAME or its IRI{hint}"
         )
-    if (URIRef(expanded), None, None) in loaded.graph:
-        return _not_found(f"{asked} is not a source record or a book{hint}")
-    return _not_found(f"no source record or book {asked} in the graph{hint}")
-
-
-def _not_found(message: str) -> URIRef:
+    elif (URIRef(expanded), None, None) in loaded.graph:
+        message = f"{asked} is not a source record or a book{hint}"
+    else:
+        message = f"no source record or book {asked} in the graph{hint}"
     raise NotFoundError(message)
 
 
-def reference(loaded: LoadedGraph, describer, node: URIRef) -> Reference:
+def reference(loaded: LoadedGraph, describer: Describer, node: URIRef) -> Reference:
     """What `node` (a source record or a book) says about itself. `describer` is a
     kg.why.Describer of `loaded`: it gives every label."""
     graph = loaded.graph
