@@ -8,9 +8,10 @@ whose subject and object are both nodes, with its predicate's CURIE and label, t
 the statements that state it (joined by " | ") and its number of independent sources (the
 distinct outlets kg why counts for its statements, evidence texts aside).
 
-Same graph, same bytes: nodes are added sorted by IRI, edges by subject, object and predicate,
-so networkx writes them in that order; GEXF's `lastmodifieddate` (the day the file is written)
-is left out.
+Same graph, same bytes: nodes are added sorted by IRI, edges by the CURIEs of their subject,
+object and predicate, so networkx writes them in that order; GEXF's `lastmodifieddate` (the day
+the file is written) is left out. The graph is a networkx MultiDiGraph keyed by predicate, so
+GEXF edges also carry networkx's `networkx_key` attribute (the predicate's CURIE again).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def network(loaded: LoadedGraph) -> Network:
     facts = []
     for s, p, o in sorted(
         ((s, p, o) for s, p, o in graph if is_entity(s) and is_entity(o)),
-        key=lambda t: (str(t[0]), str(t[2]), str(t[1])),
+        key=lambda t: (terms.curie(t[0]), terms.curie(t[2]), terms.curie(t[1])),
     ):
         explained = [describer.statement(st) for st in statements.get((s, p, o), [])]
         outlets = {
