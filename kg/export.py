@@ -33,15 +33,15 @@ class ExportError(KgError):
 
 
 FORMATS = GRAPH_FORMATS  # kg.formats: names, media types, suffixes, which carry quads
-NETWORK = NETWORK_FORMATS  # the network of entities and facts, for graph tools (kg.network)
+NETWORK = NETWORK_FORMATS  # the network of entities and facts, for graph tools (kg.graph_tools)
 
 
 def export(loaded: LoadedGraph, fmt: str) -> bytes:
     """The loaded graph in format `fmt` (a key of FORMATS or NETWORK), as UTF-8 bytes."""
     if fmt in NETWORK:
-        from kg import network
+        from kg import graph_tools
 
-        return network.export(loaded, fmt)
+        return graph_tools.export(loaded, fmt)
     if fmt not in FORMATS:
         known = ", ".join([*FORMATS, *NETWORK])
         raise ExportError(f"unknown export format '{fmt}'; choose one of {known}")
@@ -55,9 +55,9 @@ def describe(loaded: LoadedGraph, fmt: str) -> str:
     """What an export in `fmt` holds, for a message: '1,987 triples', '2,144 quads (...)' or
     '118 nodes and 90 edges'."""
     if fmt in NETWORK:
-        from kg import network
+        from kg import graph_tools
 
-        return network.describe(loaded)
+        return graph_tools.describe(loaded)
     if FORMATS[fmt].quads:
         claims = [g for g in loaded.claims.graphs() if len(g)]
         quads = len(loaded.graph) + sum(len(g) for g in claims)

@@ -78,7 +78,7 @@ CITATION_FORMATS: dict[str, Format] = {
 }
 
 # The graph as a network of entities and the facts between them, for graph tools (Gephi,
-# Cytoscape, yEd, a spreadsheet): `kg export --format graphml|gexf|csv-edges` (kg.network).
+# Cytoscape, yEd, a spreadsheet): `kg export --format graphml|gexf|csv-edges` (kg.graph_tools).
 NETWORK_FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
