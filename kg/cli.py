@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from kg.errors import Interrupted, KgError, raise_if_interrupted, raise_interrupted
-from kg.formats import GRAPH_FORMATS, QUERY_FORMAT_NAMES
+from kg.formats import CITATION_FORMATS, GRAPH_FORMATS, NETWORK_FORMATS, QUERY_FORMAT_NAMES
 from kg.store import DEFAULT_TIMEOUT, PUSH_BATCH, STORE_ENV, StoreSpec, parse_spec
 from kg.tree import ROOT_ENV, Tree, find_tree
 
@@ -375,7 +375,7 @@ def query(
 
 
 def _export_formats() -> list[str]:
-    return list(GRAPH_FORMATS)
+    return [*GRAPH_FORMATS, *NETWORK_FORMATS]
 
 
 @cli.command()
@@ -383,7 +383,8 @@ def _export_formats() -> list[str]:
     _export_formats(),
     "turtle",
     "turtle, json-ld, nt and xml hold the graph with its statements; "
-    "nq and trig add one named graph per claim.",
+    "nq and trig add one named graph per claim; graphml, gexf and csv-edges hold the network "
+    "of entities and the facts between them, for graph tools.",
 )
 @click.option(
     "--output",
@@ -394,16 +395,20 @@ def _export_formats() -> list[str]:
 )
 @click.pass_context
 def export(ctx: click.Context, output_format: str, output: str | None) -> None:
-    """Write the graph, with every fact's quote and sources, as RDF.
+    """Write the graph, with every fact's quote and sources, as RDF or as a network.
 
     The same graph gives the same bytes on every run. JSON-LD is compacted with the context of
-    ontology/context.jsonld written inline, so nothing is fetched to read it.
+    ontology/context.jsonld written inline, so nothing is fetched to read it. GraphML, GEXF and
+    csv-edges hold the entities (id: CURIE; label, types) and the facts between two entities
+    (predicate and its label, the statements' quotes, the number of independent sources).
 
     \b
     Example:
         kg export > kassis.ttl
         kg export --format json-ld | jq '.["@graph"][] | select(.["@id"] == "kgr:randa-kassis")'
         kg export --format trig --output dist/kassis.trig
+        kg export --format gexf --output kassis.gexf
+        kg export --format csv-edges > edges.csv
     """
     from kg import export as exporting
 
@@ -416,6 +421,53 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
 
     write_atomically(output, data)
     click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--all", "every", is_flag=True, help="Cite every source record and book.")
+@format_option(
+    list(CITATION_FORMATS),
+    "csl-json",
+    "csl-json (CSL 1.0.2 input data), bibtex or ris.",
+)
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    type=click.Path(path_type=str),
+    help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
+)
+@click.pass_context
+def cite(
+    ctx: click.Context, source: str | None, every: bool, output_format: str, output: str | None
+) -> None:
+    """Cite a source record or a book (a CURIE or an IRI), or --all of them.
+
+    Each citation holds only what the record says: its authors, title and language, outlet or
+    publisher, date at the precision it is written (a year stays a year), ISBN, ISSN, OCLC,
+    URL, archive and retrieval dates. Sorted by IRI; the same graph gives the same bytes.
+
+    \b
+    Example:
+        kg cite src:lemonde-2017-03-19-baussart
+        kg cite kgr:book-le-chaos-syrien --format ris
+        kg cite --all --format bibtex --output kassis.bib
+    """
+    from kg import cite as citing
+
+    if (source is None) == (not every):
+        raise click.UsageError("give one SOURCE (src:NAME, kgr:NAME or an IRI), or --all")
+    loaded = store_of(ctx).loaded()
+    text = citing.cite(loaded, output_format, source)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from kg.files import write_atomically
+
+    write_atomically(output, text.encode("utf-8"))
+    count = "1 citation" if source else f"{len(citing.citable(loaded))} citations"
+    click.echo(f"wrote {count} as {output_format} to {output}", err=True)
 
 
 @cli.command()

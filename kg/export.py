@@ -22,7 +22,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import KgError
-from kg.formats import GRAPH_FORMATS
+from kg.formats import GRAPH_FORMATS, NETWORK_FORMATS
 from kg.load import LoadedGraph
 from kg.namespaces import bind_prefixes
 from kg.tree import CONTEXT_FILE
@@ -33,12 +33,18 @@ class ExportError(KgError):
 
 
 FORMATS = GRAPH_FORMATS  # kg.formats: names, media types, suffixes, which carry quads
+NETWORK = NETWORK_FORMATS  # the network of entities and facts, for graph tools (kg.graph_tools)
 
 
 def export(loaded: LoadedGraph, fmt: str) -> bytes:
-    """The loaded graph in format `fmt` (a key of FORMATS), as UTF-8 bytes."""
+    """The loaded graph in format `fmt` (a key of FORMATS or NETWORK), as UTF-8 bytes."""
+    if fmt in NETWORK:
+        from kg import graph_tools
+
+        return graph_tools.export(loaded, fmt)
     if fmt not in FORMATS:
-        raise ExportError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        known = ", ".join([*FORMATS, *NETWORK])
+        raise ExportError(f"unknown export format '{fmt}'; choose one of {known}")
     graph = _canonical(loaded.graph)
     if FORMATS[fmt].quads:
         return _QUAD_WRITERS[fmt](_dataset(graph, loaded))
@@ -46,7 +52,12 @@ def export(loaded: LoadedGraph, fmt: str) -> bytes:
 
 
 def describe(loaded: LoadedGraph, fmt: str) -> str:
-    """What an export in `fmt` holds, for a message: '1,987 triples' or '2,144 quads (...)'."""
+    """What an export in `fmt` holds, for a message: '1,987 triples', '2,144 quads (...)' or
+    '118 nodes and 90 edges'."""
+    if fmt in NETWORK:
+        from kg import graph_tools
+
+        return graph_tools.describe(loaded)
     if FORMATS[fmt].quads:
         claims = [g for g in loaded.claims.graphs() if len(g)]
         quads = len(loaded.graph) + sum(len(g) for g in claims)

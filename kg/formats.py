@@ -1,6 +1,6 @@
 """Every output format kg writes, in one table: its name on the command line, its media type,
-its file suffix, and what it can carry. `kg query`, `kg export`, the server's content
-negotiation and its OpenAPI document all read this table.
+its file suffix, and what it can carry. `kg query`, `kg export`, `kg cite`, the server's content
+negotiation and its OpenAPI document all read these tables.
 
 A query's answer is either a result set (SELECT, ASK: the SPARQL 1.1 result formats, and tables
 for people) or a graph (CONSTRUCT, DESCRIBE: the RDF formats). `xml` is a name in both: SPARQL
@@ -64,6 +64,27 @@ GRAPH_FORMATS: dict[str, Format] = {
         Format("nq", "application/n-quads", ".nq", quads=True, rdflib="nquads", oxigraph="N_QUADS"),
         Format("trig", "application/trig", ".trig", quads=True, rdflib="trig", oxigraph="TRIG"),
         Format("xml", "application/rdf+xml", ".rdf", rdflib="xml", oxigraph="RDF_XML"),
+    )
+}
+
+# Citations of source records and books (`kg cite`, kg.cite); the first is the default.
+CITATION_FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("csl-json", "application/vnd.citationstyles.csl+json", ".json"),
+        Format("bibtex", "application/x-bibtex", ".bib"),
+        Format("ris", "application/x-research-info-systems", ".ris"),
+    )
+}
+
+# The graph as a network of entities and the facts between them, for graph tools (Gephi,
+# Cytoscape, yEd, a spreadsheet): `kg export --format graphml|gexf|csv-edges` (kg.graph_tools).
+NETWORK_FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("graphml", "application/graphml+xml", ".graphml"),
+        Format("gexf", "application/gexf+xml", ".gexf"),
+        Format("csv-edges", "text/csv", ".csv"),
     )
 }
 

@@ -26,6 +26,20 @@ def curie(iri: object) -> str:
     return text
 
 
+def expand(text: str) -> str | None:
+    """The IRI that `text` writes: a CURIE of a project prefix (`src:x`), an IRI (`https://...`)
+    or an IRI in angle brackets. None when it is neither."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    if colon and prefix.isascii() and prefix.isalpha() and local.startswith("//"):
+        return text if not any(c.isspace() or c in '<>"' for c in text) else None
+    return None
+
+
 def name(iri: object) -> str:
     """The IRI as Turtle writes it: a CURIE where a project prefix fits, else `<iri>`."""
     shown = curie(iri)

@@ -19,7 +19,7 @@ from rdflib.namespace import XSD
 import kg.export
 import kg.files
 from kg.cli import cli
-from kg.export import FORMATS, ExportError, export
+from kg.export import FORMATS, NETWORK, ExportError, export
 from kg.files import OutputError, write_atomically
 from kg.load import load
 from kg.tree import find_tree
@@ -415,7 +415,7 @@ def test_default_is_turtle_on_stdout(loaded):
 def test_format_option_is_a_choice_of_the_formats():
     option = next(p for p in cli.commands["export"].params if p.name == "output_format")
     assert isinstance(option.type, click.Choice)
-    assert list(option.type.choices) == list(FORMATS)
+    assert list(option.type.choices) == [*FORMATS, *NETWORK]  # RDF, then the network formats
 
 
 def test_unknown_format_exits_2():
