@@ -618,3 +618,38 @@ def test_picture_pages_refuse_unknown_entities_depths_and_formats(client):
     assert refused.json()["error"] == "format 'png' is not offered here; use svg, json"
     page = get(client, "/network/randa-kassis?depth=1")
     assert page.find("svg", role="img")
+
+
+# --- "Cite this" on source and book pages: kg.cite's text ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "curie"),
+    [
+        ("/source/guardian-2016-11-23-trump-son", "src:guardian-2016-11-23-trump-son"),
+        ("/id/book-crypts-of-the-gods", "kgr:book-crypts-of-the-gods"),
+    ],
+)
+def test_cite_this_shows_and_downloads_what_kg_cite_writes(client, path, curie):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    page = get(client, path)
+    for fmt in ("bibtex", "ris", "csl-json"):
+        expected = CliRunner().invoke(cli, ["--root", str(REPO), "cite", curie, "--format", fmt])
+        assert expected.exit_code == 0, expected.output
+        (shown,) = page.find("pre", class_="citation", **{"data-format": fmt})
+        assert " ".join(shown.parts[0].split()) == " ".join(expected.output.split())
+        downloaded = client.get(f"{path}?format={fmt}")
+        assert downloaded.status_code == 200
+        assert downloaded.text == expected.output
+
+
+def test_only_sources_and_books_can_be_cited(client):
+    assert not get(client, "/id/randa-kassis").find("section", class_="cite")
+    refused = client.get("/id/randa-kassis?format=bibtex")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == (
+        "kgr:randa-kassis is not a source record or a book: it has no citation"
+    )

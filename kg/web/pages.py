@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, Response
 from kg import terms
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
-from kg.formats import GRAPH_FORMATS
+from kg.formats import CITATION_FORMATS, GRAPH_FORMATS
 from kg.iris import LOCAL_NAME, href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, SRC, bind_prefixes
@@ -369,6 +369,7 @@ def entity_page(loaded: LoadedGraph, iri: URIRef) -> str:
         object_topics=_by_topic(explanation.as_object, "mentioned-in"),
         summary=_summary(loaded, iri, statements),
         pictures=pictures(loaded, iri),
+        citations=citations_of(loaded, iri),
         shown=_shown(graph, statements),
         mentioned_by=mentioned_by,
     )
@@ -679,6 +680,21 @@ def pictures(loaded: LoadedGraph, iri: URIRef) -> Pictures:
     return Pictures(timeline, network)
 
 
+def citations_of(loaded: LoadedGraph, iri: URIRef) -> dict[str, str] | None:
+    """A source record's or book's citation in each of kg.cite's formats, or None for anything
+    else: the "Cite this" block of its page, and `?format=bibtex|ris|csl-json`."""
+    from kg import cite
+
+    if iri not in _drawn(loaded, ("citable",), lambda: frozenset(cite.citable(loaded))):
+        return None
+
+    def write() -> dict[str, str]:
+        ref = cite.reference(loaded, _describer(loaded), iri)
+        return {name: writer([ref]) for name, writer in cite.WRITERS.items()}
+
+    return _drawn(loaded, ("citations", str(iri)), write)
+
+
 def picture_answer(loaded: LoadedGraph, kind: str, iri: URIRef, fmt: str, depth: int) -> Response:
     """A picture as data: `?format=svg|json` (and `dot` for the network)."""
     from kg import network, timeline
@@ -767,6 +783,7 @@ def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
         ),
         statements=statements,
         shown=_shown(graph, statements),
+        citations=citations_of(loaded, iri),
     )
 
 
@@ -881,9 +898,16 @@ def _resource(request: Request, kind: str) -> Response:
         what = "source record" if kind == "source" else "entity"
         raise NotFoundError(f"no {what} named '{local}' in the graph")
     iri = (SRC if kind == "source" else KGR)[local]
+    if fmt in CITATION_FORMATS:
+        cited = citations_of(server.loaded, iri)
+        if cited is None:
+            raise BadRequest(f"{curie(iri)} is not a source record or a book: it has no citation")
+        media = CITATION_FORMATS[fmt].media_type + ("; charset=utf-8" if fmt != "csl-json" else "")
+        return Response(cited[fmt], media_type=media)
     if fmt is not None:
         if fmt not in GRAPH_MEDIA_OF:
-            raise BadRequest(f"format '{fmt}' is not offered; use " + ", ".join(GRAPH_MEDIA_OF))
+            offered = [*GRAPH_MEDIA_OF, *CITATION_FORMATS]
+            raise BadRequest(f"format '{fmt}' is not offered; use " + ", ".join(offered))
         graph = resource_graph(server.loaded, iri)
         return Response(
             graph.serialize(format=GRAPH_FORMATS[fmt].rdflib),
