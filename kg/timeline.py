@@ -6,9 +6,10 @@
 graph does not state left open), the events it took part in (attendee, directly or through a
 schema:Role; organizer, contributor, performer, or the one who invited, kgv:invitedBy), the books
 it wrote, the organisations it founded, the positions it holds, its own dated facts, and the source
-records the graph says are about it (schema:about; nothing is inferred). Each item carries its
-statements, its label in words (kg.why's Describer), its dates with their precision, its kind and
-how many sources and independent outlets support it.
+records about it: those the graph says are (schema:about), and those whose own title names it
+(`about`), at their dates of publication. Each item carries its statements, its label in words
+(kg.why's Describer), its dates with their precision, its kind and how many sources and
+independent outlets support it.
 
 `timeline_json`, `timeline_svg` and `timeline_png` render it; the same graph gives the same bytes.
 The SVG is one time axis with one mark per item (`<g class="mark" data-statement=...>`), each
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -266,13 +268,35 @@ def _related(loaded: LoadedGraph, iri: URIRef) -> dict[Node, str]:
     return related
 
 
+def about(loaded: LoadedGraph, iri: URIRef) -> list[Node]:
+    """The source records about the entity: those the graph says are (schema:about), and those
+    whose own title names it (one of its names, whole words, any case): "Entretien avec Randa
+    Kassis" is about her by its words. A record only citing something about her is not."""
+    graph = loaded.graph
+    names = {
+        str(name).casefold()
+        for predicate in (SDO.name, SDO.alternateName)
+        for name in graph.objects(iri, predicate)
+        if isinstance(name, Literal) and len(str(name)) > 3
+    }
+    patterns = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") for name in sorted(names)]
+    found = set(graph.subjects(SDO.about, iri))
+    for record in graph.subjects(RDF.type, KGV.SourceRecord):
+        titles = [
+            str(t).casefold()
+            for p in (SDO.name, SDO.alternateName)
+            for t in graph.objects(record, p)
+        ]
+        if any(pattern.search(title) for pattern in patterns for title in titles):
+            found.add(record)
+    return sorted(r for r in found if (r, RDF.type, KGV.SourceRecord) in graph)
+
+
 def _articles(loaded: LoadedGraph, iri: URIRef, describer: Describer) -> list[Item]:
-    """The source records the graph says are about the entity (schema:about), dated."""
+    """The articles about the entity (see `about`), at their dates of publication."""
     graph = loaded.graph
     items = []
-    for record in sorted(graph.subjects(SDO.about, iri)):
-        if (record, RDF.type, KGV.SourceRecord) not in graph:
-            continue
+    for record in about(loaded, iri):
         date = graph.value(record, SDO.datePublished)
         datatype = str(date.datatype) if isinstance(date, Literal) and date.datatype else None
         if date is None or bounds(str(date), datatype) is None:
