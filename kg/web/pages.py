@@ -499,12 +499,12 @@ def search_page(loaded: LoadedGraph, text: str, kind: str, found: Found | None) 
 @dataclass(frozen=True)
 class Highlight:
     """A segment of an annotated text: plain (no `url`), or marked, linking to the first
-    statement quoting it and listing the facts of all of them."""
+    statement quoting it and listing the facts of all of them, each linking to its statement."""
 
     text: str
     url: str | None = None
     id: str | None = None
-    facts: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str | None], ...] = ()  # (the fact in words, its statement's url)
 
 
 def article_page(loaded: LoadedGraph, local: str | None) -> str:
@@ -516,7 +516,7 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
     graph = loaded.graph
     annotated = annotate(loaded, SRC[local] if local is not None else None)
     describer = Describer(loaded, _vocabulary(loaded.tree))
-    facts: dict[Node, str] = {}
+    facts: dict[Node, tuple[str, str | None]] = {}
     ids: dict[str, int] = {}
     paragraphs = []
     for paragraph in annotated.paragraphs:
@@ -527,14 +527,15 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
                 continue
             for statement in segment.statements:
                 if statement not in facts:
-                    facts[statement] = describer.statement(statement).fact
+                    url = statement_url(graph, statement) or href(annotated.source)
+                    facts[statement] = (describer.statement(statement).fact, url)
             first = segment.statements[0]
             name = "q-" + str(first).rsplit("/", 1)[-1]
             ids[name] = ids.get(name, 0) + 1
             shown.append(
                 Highlight(
                     segment.text,
-                    statement_url(graph, first) or href(annotated.source),
+                    facts[first][1],
                     name if ids[name] == 1 else f"{name}-{ids[name]}",
                     tuple(facts[s] for s in segment.statements),
                 )
