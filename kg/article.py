@@ -35,10 +35,12 @@ class Segment:
 
 @dataclass(frozen=True)
 class Entry:
-    """An entry of a reference list and the source record that quotes it as its citation text."""
+    """An entry of a reference list, in segments as the body is (a quote may be in an entry:
+    a book's imprint), and the source record that quotes it as its citation text."""
 
     text: str
     record: Node
+    segments: tuple[Segment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,15 @@ def annotate(loaded: LoadedGraph, source: Node | None = None) -> Annotated:
     if cited is not None:
         for record, _, entry in cited.entries:
             references += [(start, entry, record) for start in cited.starts.get(entry, [])]
+    everywhere = located(sources, body=False)[source]
     return Annotated(
         source=source,
         file=sources.files[source],
         paragraphs=segments(text, end, located(sources)[source], paragraph_breaks(raw)),
-        references=tuple(Entry(entry, record) for _, entry, record in sorted(references)),
+        references=tuple(
+            Entry(entry, record, tuple(_cut(text, at, at + len(entry), everywhere)))
+            for at, entry, record in sorted(references)
+        ),
         coverage=report,
     )
 

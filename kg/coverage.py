@@ -88,8 +88,8 @@ class TextCoverage:
 
 @dataclass(frozen=True)
 class Located:
-    """A statement's quote where it occurs in an evidence text's body: offsets into the
-    whitespace-normalised text (kg.validate.evidence_texts), `end` cut at the body's end."""
+    """A statement's quote where it occurs in an evidence text: offsets into the whitespace-
+    normalised text (kg.validate.evidence_texts), `end` cut at the body's end for coverage."""
 
     start: int
     end: int
@@ -103,11 +103,15 @@ def body_end(sources: Sources, source: Node) -> int:
     return min((start for start, _ in spans), default=len(sources.texts[source]))
 
 
-def located(sources: Sources) -> dict[Node, list[Located]]:
-    """For each evidence text, every occurrence in its body of the quote of a statement citing
-    it (statements as authored, without derived inverses), ordered by start, end, statement."""
+def located(sources: Sources, body: bool = True) -> dict[Node, list[Located]]:
+    """For each evidence text, every occurrence in its body (in all of it, reference list too,
+    when not `body`) of the quote of a statement citing it (statements as authored, without
+    derived inverses), ordered by start, end, statement."""
     found: dict[Node, list[Located]] = {source: [] for source in sources.texts}
-    ends = {source: body_end(sources, source) for source in sources.texts}
+    ends = {
+        source: body_end(sources, source) if body else len(text)
+        for source, text in sources.texts.items()
+    }
     for statements in sources.claims.values():
         for statement in statements:
             cited = [s for s in sources.values(statement, PROV.wasDerivedFrom) if s in found]

@@ -519,7 +519,7 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
     facts: dict[Node, tuple[str, str | None]] = {}
     ids: dict[str, int] = {}
     paragraphs = []
-    for paragraph in annotated.paragraphs:
+    for paragraph in (*annotated.paragraphs, *(e.segments for e in annotated.references)):
         shown = []
         for segment in paragraph:
             if not segment.statements:
@@ -542,12 +542,16 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
             )
         paragraphs.append(shown)
     report = annotated.coverage
+    body = len(annotated.paragraphs)
     return _render(
         "article.html",
         source=_source_summary(graph, annotated.source),
         file=annotated.file,
-        paragraphs=paragraphs,
-        references=[(e.text, _link(graph, e.record)) for e in annotated.references],
+        paragraphs=paragraphs[:body],
+        references=[
+            (shown, _link(graph, e.record))
+            for shown, e in zip(paragraphs[body:], annotated.references, strict=True)
+        ],
         coverage=report,
         sentences_covered=report.count("covered"),
         sentences_partly=report.count("partly"),
