@@ -7,9 +7,11 @@ article's statements and coverage), never written out, so an edit to data/ keeps
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from html.parser import HTMLParser
+from threading import Lock
 from urllib.parse import quote
 
 import pytest
@@ -213,17 +215,27 @@ def test_search_as_json(client):
     answer = response.json()
     assert answer["query"] == "Kurds" and set(answer["totals"]) == {"fact"}
     assert all(hit["kind"] == "fact" for hit in answer["hits"])
-    bad = client.get("/search?q=!!!&format=json")
-    assert bad.status_code == 400 and "nothing to search for" in bad.json()["error"]
+    for bad in ("!!!", ""):
+        refused = client.get(f"/search?q={bad}&format=json")
+        assert refused.status_code == 400 and "nothing to search for" in refused.json()["error"]
 
 
 def test_the_index_is_made_once_per_generation(client):
     state = client.app.state.kg
     get(client, "/search?q=Kassis")
-    index = state.generation.index
+    first = state.generation
+    index = first.index
     assert index is not None
     get(client, "/search?q=Astana")
-    assert state.generation.index is index
+    assert first.index is index
+    # the next generation (kg serve --reload) makes its own, at its first search
+    state.generation = dataclasses.replace(first, number=2, index=None, indexing=Lock())
+    try:
+        assert "/id/kurds" in hit_links(get(client, "/search?q=Kurds"), "entities")
+        assert state.generation.index is not None and state.generation.index is not index
+        assert first.index is index
+    finally:
+        state.generation = first
 
 
 # --- /article ----------------------------------------------------------------------------------

@@ -698,7 +698,7 @@ async def search(request: Request) -> Response:
     if fmt not in (None, "html", "json"):
         raise BadRequest(f"format '{fmt}' is not offered; use html or json")
     kinds = search_kinds(kind)
-    if not text.strip():
+    if not text.strip() and fmt != "json":
         return HTMLResponse(await server.render(search_page, server.loaded, text, kind, None))
     limit = SEARCH_LIMIT_ONE if kind else SEARCH_LIMIT
 
