@@ -215,6 +215,8 @@ def test_search_as_json(client):
     answer = response.json()
     assert answer["query"] == "Kurds" and set(answer["totals"]) == {"fact"}
     assert all(hit["kind"] == "fact" for hit in answer["hits"])
+    page = get(client, "/search?q=Kurds&type=fact")
+    assert [hit["url"] for hit in answer["hits"]] == hit_links(page, "facts")
     for bad in ("!!!", ""):
         refused = client.get(f"/search?q={bad}&format=json")
         assert refused.status_code == 400 and "nothing to search for" in refused.json()["error"]

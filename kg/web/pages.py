@@ -471,29 +471,45 @@ def search_kinds(kind: str | None) -> tuple[str, ...]:
     return (kind,)
 
 
+def hit_urls(loaded: LoadedGraph, found: Found) -> dict[str, str | None]:
+    """Where each hit is shown: an entity's or a source's page, a fact's card on its subject's."""
+    return {
+        hit.iri: statement_url(loaded.graph, URIRef(hit.iri))
+        if hit.kind == "fact"
+        else href(hit.iri)
+        for hit in found.hits
+    }
+
+
 def search_page(loaded: LoadedGraph, text: str, kind: str, found: Found | None) -> str:
     """The search form, and the hits of `found` grouped by kind, the matching words marked."""
     from kg.search import PLURALS
 
     groups, counts = [], []
     if found is not None:
+        urls = hit_urls(loaded, found)
         for each, total in found.totals.items():
+            listed = [Listed(hit, urls[hit.iri]) for hit in found.of_kind(each)]
+            groups.append((each, PLURALS[each], total, listed))
             if total:
                 counts.append(f"{total} {each if total == 1 else PLURALS[each]}")
-        for each in found.totals:
-            hits = found.of_kind(each)
-            urls = {
-                hit.iri: statement_url(loaded.graph, URIRef(hit.iri))
-                if each == "fact"
-                else href(hit.iri)
-                for hit in hits
-            }
-            shown = [Listed(hit, urls[hit.iri]) for hit in hits]
-            groups.append((each, PLURALS[each], found.totals[each], shown))
-    summary = ", ".join(counts) or "nothing"
     return _render(
-        "search.html", search_text=text, kind=kind, found=found, groups=groups, summary=summary
+        "search.html",
+        search_text=text,
+        kind=kind,
+        found=found,
+        groups=groups,
+        summary=", ".join(counts) or "nothing",
     )
+
+
+def search_json(loaded: LoadedGraph, found: Found) -> dict[str, object]:
+    """kg search's JSON (`--format json`), each hit with the `url` of its page here."""
+    answer = found.to_dict()
+    urls = hit_urls(loaded, found)
+    for hit in answer["hits"]:
+        hit["url"] = urls[hit["iri"]]
+    return answer
 
 
 @dataclass(frozen=True)
@@ -710,7 +726,7 @@ async def search(request: Request) -> Response:
 
     found = await server.render(find)
     if fmt == "json":
-        return JSONResponse(found.to_dict())
+        return JSONResponse(await server.render(search_json, server.loaded, found))
     return HTMLResponse(await server.render(search_page, server.loaded, text, kind, found))
 
 
