@@ -302,6 +302,13 @@ def test_article_is_well_nested(article):
     assert strict.open == []
 
 
+@pytest.mark.parametrize("url", ["/", "/search", "/search?q=Astana", "/search?q=Kasis%20Trump"])
+def test_search_pages_are_well_nested(client, url):
+    strict = Strict()
+    strict.feed(client.get(url, headers=HTML).text)
+    assert strict.open == []
+
+
 def test_every_quote_of_the_article_is_marked_and_links_to_its_statement(article, loaded):
     _, page = article
     rows = loaded.graph.query(
