@@ -86,32 +86,62 @@ class TextCoverage:
         }
 
 
+@dataclass(frozen=True)
+class Located:
+    """A statement's quote where it occurs in an evidence text: offsets into the whitespace-
+    normalised text (kg.validate.evidence_texts), `end` cut at the body's end for coverage."""
+
+    start: int
+    end: int
+    statement: Node
+
+
+def body_end(sources: Sources, source: Node) -> int:
+    """Where an evidence text's body ends: at the first reference-list entry, else its end."""
+    cited = sources.cited.get(source)
+    spans = cited.spans() if cited is not None else []
+    return min((start for start, _ in spans), default=len(sources.texts[source]))
+
+
+def located(sources: Sources, body: bool = True) -> dict[Node, list[Located]]:
+    """For each evidence text, every occurrence in its body (in all of it, reference list too,
+    when not `body`) of the quote of a statement citing it (statements as authored, without
+    derived inverses), ordered by start, end, statement."""
+    found: dict[Node, list[Located]] = {source: [] for source in sources.texts}
+    ends = {
+        source: body_end(sources, source) if body else len(text)
+        for source, text in sources.texts.items()
+    }
+    for statements in sources.claims.values():
+        for statement in statements:
+            cited = [s for s in sources.values(statement, PROV.wasDerivedFrom) if s in found]
+            for quote in sources.values(statement, KGV.quote):
+                quote = normalise_space(str(quote))
+                for source in cited:
+                    for start in sources.starts(quote, source):
+                        end = min(start + len(quote), ends[source])
+                        if end > start:
+                            found[source].append(Located(start, end, statement))
+    for spans in found.values():
+        spans.sort(key=lambda s: (s.start, s.end, str(s.statement)))
+    return found
+
+
 def coverage(loaded: LoadedGraph, sources: Sources | None = None) -> list[TextCoverage]:
     """The coverage of every evidence text of the graph, in the order of their files."""
     sources = index_sources(loaded) if sources is None else sources
-    quoted: dict[Node, set[str]] = {source: set() for source in sources.texts}
-    for statements in sources.claims.values():
-        for statement in statements:
-            cited = [s for s in sources.values(statement, PROV.wasDerivedFrom) if s in quoted]
-            for quote in sources.values(statement, KGV.quote):
-                for source in cited:
-                    quoted[source].add(normalise_space(str(quote)))
+    quotes = located(sources)
     found = []
     for source in sorted(sources.texts, key=lambda s: (sources.files[s], str(s))):
         text = sources.texts[source]
-        cited = sources.cited.get(source)
-        spans = cited.spans() if cited is not None else []
-        body_end = min((start for start, _ in spans), default=len(text))
-        in_quote = bytearray(body_end)
-        for quote in quoted[source]:
-            for start in sources.starts(quote, source):
-                end = min(start + len(quote), body_end)
-                if end > start:
-                    in_quote[start:end] = b"\1" * (end - start)
+        end = body_end(sources, source)
+        in_quote = bytearray(end)
+        for span in quotes[source]:
+            in_quote[span.start : span.end] = b"\1" * (span.end - span.start)
         name = loaded.graph.value(source, KGV.evidenceFile)
         raw = (loaded.tree.data_dir / str(name)).read_text(encoding="utf-8")
         found.append(
-            TextCoverage(source, sources.files[source], _sentences(text[:body_end], in_quote, raw))
+            TextCoverage(source, sources.files[source], _sentences(text[:end], in_quote, raw))
         )
     return found
 

@@ -15,39 +15,47 @@ import json
 import sqlite3
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import textindex
 from kg.store import StoreSpec, open_store
 from kg.textindex import KINDS, Found, Hit, TextIndex
 from kg.tree import Tree
 
+if TYPE_CHECKING:
+    from kg.load import LoadedGraph
+
 BRACKETS = ("[", "]")
 BOLD = ("\x1b[1m", "\x1b[0m")  # on a terminal
 PLURALS = {"entity": "entities", "source": "sources", "fact": "facts"}
 
 
-def open_index(spec: StoreSpec, tree: Tree) -> TextIndex:
+def open_index(spec: StoreSpec, tree: Tree, loaded: LoadedGraph | None = None) -> TextIndex:
     """The search index of the store `spec` names: from kg's cache when the store is parsed
-    from the tree (built and kept there when missing), else built from the store's graph."""
+    from the tree (built and kept there when missing), else built from the store's graph.
+    `loaded`, when given, is that graph already read (kg serve's pages' graph): a build then
+    does not read it again."""
     if not spec.backend.from_tree:
-        return build_index(spec, tree)
+        return build_index(spec, tree, loaded)
     from kg.cache import cached_file
 
     path, data = cached_file(
-        f"search-{index_key(tree)}.sqlite", lambda: build_index(spec, tree).to_bytes()
+        f"search-{index_key(tree)}.sqlite", lambda: build_index(spec, tree, loaded).to_bytes()
     )
     try:
         index = TextIndex.from_bytes(path.read_bytes() if path is not None else data)
         index.check()
     except (OSError, sqlite3.DatabaseError):  # a damaged cache entry costs a build, no more
-        return build_index(spec, tree)
+        return build_index(spec, tree, loaded)
     return index
 
 
-def build_index(spec: StoreSpec, tree: Tree) -> TextIndex:
+def build_index(spec: StoreSpec, tree: Tree, loaded: LoadedGraph | None = None) -> TextIndex:
     from kg.why import Describer
 
-    return TextIndex.build(Describer(open_store(spec, tree).loaded()).documents())
+    if loaded is None:
+        loaded = open_store(spec, tree).loaded()
+    return TextIndex.build(Describer(loaded).documents())
 
 
 def index_key(tree: Tree) -> str:

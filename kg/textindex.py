@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,9 +54,9 @@ class Match:
     text: str
     spans: tuple[tuple[int, int], ...]
 
-    def marked(self, before: str = "[", after: str = "]") -> str:
-        """The text with each run of matching words between `before` and `after`:
-        `[Wall Street Journal]`, not `[Wall] [Street] [Journal]`."""
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text in pieces, each with whether it is a run of matching words: one run for
+        `Wall Street Journal`, not three. A page escapes each piece and marks the runs."""
         runs: list[list[int]] = []
         for start, end in self.spans:
             if runs and not self.text[runs[-1][1] : start].strip():
@@ -64,9 +65,14 @@ class Match:
                 runs.append([start, end])
         out, at = [], 0
         for start, end in runs:
-            out += [self.text[at:start], before, self.text[start:end], after]
+            out += [(self.text[at:start], False), (self.text[start:end], True)]
             at = end
-        return "".join(out) + self.text[at:]
+        return [(text, run) for text, run in [*out, (self.text[at:], False)] if text]
+
+    def marked(self, before: str = "[", after: str = "]") -> str:
+        """The text with each run of matching words between `before` and `after`:
+        `[Wall Street Journal]`, not `[Wall] [Street] [Journal]`."""
+        return "".join(before + text + after if run else text for text, run in self.pieces())
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -161,10 +167,11 @@ class TextIndex:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.db = connection
         self._vocabulary: list[str] | None = None
+        self._lock = threading.Lock()  # kg serve searches one index from its page threads
 
     @classmethod
     def build(cls, documents: Iterable[Document]) -> TextIndex:
-        db = sqlite3.connect(":memory:")
+        db = sqlite3.connect(":memory:", check_same_thread=False)
         columns = ", ".join(FIELDS)
         try:
             db.executescript(
@@ -209,7 +216,7 @@ class TextIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TextIndex:
-        db = sqlite3.connect(":memory:")
+        db = sqlite3.connect(":memory:", check_same_thread=False)
         db.deserialize(data)
         return cls(db)
 
@@ -228,6 +235,10 @@ class TextIndex:
         weighted fields, then by IRI.
         Raises SearchError for a text with no word or too many."""
         words = words_of(text)
+        with self._lock:
+            return self._search(text, words, kinds, limit)
+
+    def _search(self, text: str, words: list[str], kinds: Iterable[str], limit: int) -> Found:
         terms, corrections = [], []
         for word in words:
             if self._matches(f"{_string(word)} *"):

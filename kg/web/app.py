@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from kg.files import MiB
 from kg.load import LoadedGraph
 from kg.results import Answer
 from kg.store import StoreSpec
+from kg.textindex import TextIndex
 from kg.tree import Tree
 from kg.web import api, pages, protocol
 from kg.web import reload as reloading
@@ -160,6 +162,8 @@ class Generation:
     answers: AnswerCache = field(default_factory=AnswerCache)
     requests: int = 0  # in flight: its workers stay until the last one is answered
     retired: bool = False
+    index: TextIndex | None = None  # the search index of its graph, once a page asked for it
+    indexing: threading.Lock = field(default_factory=threading.Lock)
 
 
 # The generation a request is answered from, set as it arrives (see Generations).
@@ -231,6 +235,20 @@ class GraphServer:
     @property
     def loaded(self) -> LoadedGraph:
         return self.serving.loaded
+
+    def search_index(self) -> TextIndex:
+        """The search index of the graph this request is answered from (kg.search's: from
+        kg's cache, or built from the pages' graph), made once per generation by the first
+        page that needs it. Call it in a page's thread (`render`), never on the event loop."""
+        from kg import search
+        from kg.store import parse_spec
+
+        generation = self.serving
+        with generation.indexing:  # a second search waits for the first one's index
+            if generation.index is None:
+                spec = self.spec or parse_spec("memory")
+                generation.index = search.open_index(spec, generation.tree, generation.loaded)
+        return generation.index
 
     async def render(self, function, *args):
         """Build a page in a thread: never on the event loop, and at most PAGE_THREADS at a
@@ -635,6 +653,9 @@ def create_app(
         Route("/source/{local:path}", pages.source, methods=["GET"]),
         Route("/timeline", pages.timeline_route, methods=["GET"]),
         Route("/network/{local:path}", pages.network_route, methods=["GET"]),
+        Route("/search", pages.search, methods=["GET"]),
+        Route("/article", pages.article, methods=["GET"]),
+        Route("/article/{local:path}", pages.article, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,

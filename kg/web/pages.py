@@ -1,5 +1,5 @@
-"""HTML pages for people: home, entity, source, query and error pages (Jinja2 templates), and
-the routes that serve them.
+"""HTML pages for people: home, entity, source, search, article, query and error pages (Jinja2
+templates), and the routes that serve them.
 
 Each page function takes the loaded graph (and what it shows), gathers plain data here and
 renders one template of `kg/web/templates/` with autoescaping on. Facts and their provenance
@@ -25,7 +25,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SDO
 from rdflib.term import Node
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from kg import terms
 from kg.errors import KgError, NotFoundError
@@ -41,6 +41,7 @@ from kg.web.workers import plain_query
 
 if TYPE_CHECKING:
     from kg.queries import SavedQuery
+    from kg.textindex import Found, Hit, Match
     from kg.why import Explained
 
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
@@ -787,6 +788,156 @@ def source_page(loaded: LoadedGraph, iri: URIRef) -> str:
     )
 
 
+# --- search and the annotated article ----------------------------------------------------------
+
+SEARCH_LIMIT = 20  # hits of each kind a search shows; asked for one kind, SEARCH_LIMIT_ONE
+SEARCH_LIMIT_ONE = 500
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A search hit as the search page shows it: where it links, and its matching texts."""
+
+    hit: Hit
+    url: str | None
+
+    def match(self, field: str) -> Match | None:
+        return next((m for m in self.hit.matches if m.field == field), None)
+
+    @property
+    def label_match(self) -> Match | None:
+        """The match in the hit's own label (an entity's name, a source's title), if any."""
+        return next((m for m in self.hit.matches if m.text == self.hit.label), None)
+
+    @property
+    def other_matches(self) -> list[Match]:
+        return [m for m in self.hit.matches if m.text != self.hit.label]
+
+
+def statement_url(graph: Graph, statement: Node) -> str | None:
+    """Where a statement is shown: its card on its subject's page (`/id/x#statement`)."""
+    page = href(graph.value(statement, RDF.subject))
+    return f"{page}#{str(statement).rsplit('/', 1)[-1]}" if page else None
+
+
+def search_kinds(kind: str | None) -> tuple[str, ...]:
+    """The kinds of hit `?type=` asks for (all when empty); BadRequest for another."""
+    from kg.textindex import KINDS
+
+    if not kind:
+        return KINDS
+    if kind not in KINDS:
+        raise BadRequest(f"type '{kind}' is not searched; use " + ", ".join(KINDS))
+    return (kind,)
+
+
+def hit_urls(loaded: LoadedGraph, found: Found) -> dict[str, str | None]:
+    """Where each hit is shown: an entity's or a source's page, a fact's card on its subject's."""
+    return {
+        hit.iri: statement_url(loaded.graph, URIRef(hit.iri))
+        if hit.kind == "fact"
+        else href(hit.iri)
+        for hit in found.hits
+    }
+
+
+def search_page(loaded: LoadedGraph, text: str, kind: str, found: Found | None) -> str:
+    """The search form, and the hits of `found` grouped by kind, the matching words marked."""
+    from kg.search import PLURALS
+
+    groups, counts = [], []
+    if found is not None:
+        urls = hit_urls(loaded, found)
+        for each, total in found.totals.items():
+            listed = [Listed(hit, urls[hit.iri]) for hit in found.of_kind(each)]
+            groups.append((each, PLURALS[each], total, listed))
+            if total:
+                counts.append(f"{total} {each if total == 1 else PLURALS[each]}")
+    return _render(
+        "search.html",
+        search_text=text,
+        kind=kind,
+        found=found,
+        groups=groups,
+        summary=", ".join(counts) or "nothing",
+    )
+
+
+def search_json(loaded: LoadedGraph, found: Found) -> dict[str, object]:
+    """kg search's JSON (`--format json`), each hit with the `url` of its page here."""
+    answer = found.to_dict()
+    urls = hit_urls(loaded, found)
+    for hit in answer["hits"]:
+        hit["url"] = urls[hit["iri"]]
+    return answer
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A segment of an annotated text: plain (no `url`), or marked, linking to the first
+    statement quoting it and listing the facts of all of them, each linking to its statement."""
+
+    text: str
+    url: str | None = None
+    id: str | None = None
+    facts: tuple[tuple[str, str | None], ...] = ()  # (the fact in words, its statement's url)
+
+
+def article_page(loaded: LoadedGraph, local: str | None) -> str:
+    """An evidence text (the article when `local` is None) with every quote marked, linking
+    to its statement; its coverage at the top and its reference list linking to the records."""
+    from kg.article import annotate, evidence_sources
+    from kg.why import Describer
+
+    graph = loaded.graph
+    annotated = annotate(loaded, SRC[local] if local is not None else None)
+    describer = Describer(loaded, _vocabulary(loaded.tree))
+    facts: dict[Node, tuple[str, str | None]] = {}
+    ids: dict[str, int] = {}
+    paragraphs = []
+    for paragraph in (*annotated.paragraphs, *(e.segments for e in annotated.references)):
+        shown = []
+        for segment in paragraph:
+            if not segment.statements:
+                shown.append(Highlight(segment.text))
+                continue
+            for statement in segment.statements:
+                if statement not in facts:
+                    url = statement_url(graph, statement) or href(annotated.source)
+                    facts[statement] = (describer.statement(statement).fact, url)
+            first = segment.statements[0]
+            name = "q-" + str(first).rsplit("/", 1)[-1]
+            ids[name] = ids.get(name, 0) + 1
+            shown.append(
+                Highlight(
+                    segment.text,
+                    facts[first][1],
+                    name if ids[name] == 1 else f"{name}-{ids[name]}",
+                    tuple(facts[s] for s in segment.statements),
+                )
+            )
+        paragraphs.append(shown)
+    report = annotated.coverage
+    body = len(annotated.paragraphs)
+    return _render(
+        "article.html",
+        source=_source_summary(graph, annotated.source),
+        file=annotated.file,
+        paragraphs=paragraphs[:body],
+        references=[
+            (shown, _link(graph, e.record))
+            for shown, e in zip(paragraphs[body:], annotated.references, strict=True)
+        ],
+        coverage=report,
+        sentences_covered=report.count("covered"),
+        sentences_partly=report.count("partly"),
+        statements=len(facts),
+        others=[
+            _source_summary(graph, s) for s in evidence_sources(loaded) if s != annotated.source
+        ],
+    )
+
+
 # --- the query page ----------------------------------------------------------------------------
 
 
@@ -942,6 +1093,43 @@ def _picture(request: Request, kind: str) -> Response:
     return HTMLResponse(picture_page(server.loaded, kind, KGR[local], int(depth_text)))
 
 
+async def search(request: Request) -> Response:
+    """`/search?q=TEXT[&type=entity|source|fact][&format=json]`: the hits of kg.search in the
+    graph served, from the generation's index (made by the first search). An empty q shows the
+    form; a q with no word to search for is a SearchError (400)."""
+    server = served(request)
+    text = request.query_params.get("q", "")
+    kind = request.query_params.get("type", "")
+    fmt = request.query_params.get("format")
+    if fmt not in (None, "html", "json"):
+        raise BadRequest(f"format '{fmt}' is not offered; use html or json")
+    kinds = search_kinds(kind)
+    if not text.strip() and fmt != "json":
+        return HTMLResponse(await server.render(search_page, server.loaded, text, kind, None))
+    limit = SEARCH_LIMIT_ONE if kind else SEARCH_LIMIT
+
+    def find() -> Found:
+        from kg.textindex import words_of
+
+        words_of(text)  # SearchError before any index is made
+        return server.search_index().search(text, kinds, limit)
+
+    found = await server.render(find)
+    if fmt == "json":
+        return JSONResponse(await server.render(search_json, server.loaded, found))
+    return HTMLResponse(await server.render(search_page, server.loaded, text, kind, found))
+
+
+async def article(request: Request) -> Response:
+    """`/article`: the Wikipedia article, every quote marked; `/article/<source>` another
+    evidence text."""
+    server = served(request)
+    local = request.path_params.get("local")
+    if local is not None and not LOCAL_NAME.fullmatch(local):
+        raise NotFoundError(f"no evidence text of a source record named '{local}'")
+    return HTMLResponse(await server.render(article_page, server.loaded, local))
+
+
 async def query(request: Request) -> Response:
     """The SPARQL form and its answer as a table; or a saved query run by name.
 
@@ -1015,10 +1203,12 @@ async def query(request: Request) -> Response:
 
 __all__ = [
     "LOCAL_NAME",
+    "article_page",
     "entity_page",
     "error_page",
     "home_page",
     "query_page",
     "resource_graph",
+    "search_page",
     "source_page",
 ]
