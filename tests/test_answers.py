@@ -64,7 +64,7 @@ def oxigraph_store(tmp_path_factory):
 
 def test_every_saved_query_is_recorded():
     assert sorted(RECORDED) == sorted(key_of(name, values) for name, values in CASES)
-    assert len({name for name, _ in CASES}) == 24
+    assert len({name for name, _ in CASES}) == 25
 
 
 @pytest.mark.parametrize(("name", "values"), CASES, ids=[key_of(*case) for case in CASES])

@@ -136,6 +136,7 @@ GRLC_SUFFIXES = {
     "json": "application/json; q=1.0, application/sparql-results+json; q=0.8, */*; q=0.1",
     "html": "text/html; q=1.0, */*; q=0.1",
     "ttl": "text/turtle",
+    "tsv": "text/tab-separated-values",  # kg's own, beside grlc's: the pages' TSV download
 }
 LARGEST_ROWS = queries.LARGEST  # what LIMIT and OFFSET can be
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import threading
 import weakref
 from contextvars import ContextVar
@@ -30,8 +31,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from kg import terms
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
-from kg.formats import CITATION_FORMATS, GRAPH_FORMATS
-from kg.iris import LOCAL_NAME, href
+from kg.formats import CITATION_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
+from kg.iris import LOCAL_NAME, PREFIXES, href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, SRC, bind_prefixes
 from kg.tree import Tree
@@ -950,6 +951,7 @@ class Cell:
     language: str | None = None
     datatype: str | None = None
     kind: str = "empty"  # iri | literal | bnode | empty
+    pieces: tuple[tuple[str, str | None], ...] = ()  # a literal naming our IRIs: (text, page)
 
     @property
     def dir(self) -> str:
@@ -970,7 +972,63 @@ def _cell(binding: dict | None) -> Cell:
         language=binding.get("xml:lang"),
         datatype=curie(datatype) if datatype else None,
         kind="literal",
+        pieces=linked_pieces(value),
     )
+
+
+# Our IRIs and CURIEs inside a literal (a GROUP_CONCAT of sources, say), as whole tokens.
+_NAMED = re.compile(
+    r"(?<![\w:/.#-])(?:"
+    + "|".join(re.escape(PREFIXES[p]) for p in ("kgr", "src"))
+    + r"|(?:kgr|src):)[a-z0-9][a-z0-9-]*(?![\w/#-])"
+)
+
+
+def linked_pieces(text: str) -> tuple[tuple[str, str | None], ...]:
+    """A literal's text in pieces, each with the page it links to: an IRI or CURIE of an entity
+    or a source record (kgr:, src:) is a link to its page; the rest is text. () when none."""
+    pieces: list[tuple[str, str | None]] = []
+    at = 0
+    for found in _NAMED.finditer(text):
+        token = found.group()
+        prefix, _, local = token.partition(":")
+        page = href(PREFIXES[prefix] + local if prefix in ("kgr", "src") else token)
+        if page is None:
+            continue
+        if found.start() > at:
+            pieces.append((text[at : found.start()], None))
+        pieces.append((token, page))
+        at = found.end()
+    if not pieces:
+        return ()
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return tuple(pieces)
+
+
+DOWNLOADS = ("csv", "tsv", "json")  # a table's downloads: kg.formats names, /api suffixes
+
+
+def download_links(
+    text: str | None, saved: SavedQuery | None, values: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """The links that download exactly the table a query page shows, as (format, url, file
+    name): the saved query at `/api/<name>.<format>` with the same parameters, or the SPARQL
+    text at `/sparql?query=...&format=...`: the same query path, the same answer."""
+    from urllib.parse import quote, urlencode
+
+    links = []
+    for fmt in DOWNLOADS:
+        suffix = RESULT_FORMATS[fmt].suffix if fmt != "json" else ".json"
+        if saved is not None:
+            query = f"?{urlencode(sorted(values.items()))}" if values else ""
+            url = f"/api/{quote(saved.name)}.{fmt}{query}"
+            links.append((fmt, url, f"{saved.name}{suffix}"))
+        elif text is not None:
+            links.append(
+                (fmt, f"/sparql?{urlencode({'query': text, 'format': fmt})}", f"query{suffix}")
+            )
+    return links
 
 
 def query_page(
@@ -1014,6 +1072,7 @@ def query_page(
         rows=rows,
         boolean=boolean,
         turtle=turtle,
+        downloads=download_links(text, saved, values or {}) if columns else [],
     )
 
 

@@ -76,6 +76,25 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+# `format=` on /sparql: a link cannot set Accept, so a query's download link names its format
+# (as Fuseki's `format=` and Virtuoso's `format=` do). It stands for that format's media type.
+# `xml` is SPARQL XML results, which a CONSTRUCT answers as RDF/XML (GRAPH_FOR_RESULT_TYPE).
+FORMAT_PARAMETER = {name: GRAPH_FORMATS[name].media_type for name in SERVED_GRAPH_FORMATS} | {
+    name: RESULT_FORMATS[name].media_type for name in SERVED_RESULT_FORMATS
+}
+
+
+def accept_of(request: Request) -> str:
+    """What a request accepts: its `format=` when given (a BadRequest if unknown), else its
+    Accept header."""
+    fmt = request.query_params.get("format")
+    if fmt is None:
+        return request.headers.get("accept", "*/*")
+    if fmt not in FORMAT_PARAMETER:
+        raise BadRequest(f"format '{fmt}' is not offered; use one of {', '.join(FORMAT_PARAMETER)}")
+    return FORMAT_PARAMETER[fmt]
+
+
 def served(request: Request) -> GraphServer:
     """The server a request is answered by (kg.web.app.create_app keeps it in the app's state)."""
     return request.app.state.kg
@@ -162,7 +181,7 @@ async def sparql(request: Request) -> Response:
             f"{server.settings.max_query_length:,} are accepted",
         )
     query = plain_query(text)  # a KgError (400) when it is not one SPARQL query
-    accept = request.headers.get("accept", "*/*")
+    accept = accept_of(request)
     return await server.answer(
         query,
         {},
