@@ -124,6 +124,34 @@ def store_of(ctx: click.Context):
     return open_store(spec_of(ctx), tree_of(ctx))
 
 
+def output_option():
+    """The --output option of a command that writes a picture or a document."""
+    return click.option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=click.Path(path_type=str),
+        help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
+    )
+
+
+def write_output(
+    data: str | bytes, output: str | None, wrote: str | None = None, binary: bool = False
+) -> None:
+    """Write a command's result to --output (atomically; then, on stderr, `wrote` FILE) or to
+    stdout. `binary` data (PNG) is refused on a terminal, where it would garble the screen."""
+    if output is not None:
+        from kg.files import write_atomically
+
+        write_atomically(output, data.encode("utf-8") if isinstance(data, str) else data)
+        if wrote is not None:
+            click.echo(f"wrote {wrote} to {output}", err=True)
+        return
+    if binary and sys.stdout.isatty():
+        raise click.UsageError("PNG is binary: give --output FILE, or redirect stdout to a file")
+    click.echo(data, nl=False)  # bytes go to the binary stream as they are
+
+
 def format_option(choices, default: str, help: str):
     """The --format option of a command that writes one of `choices`, `default` shown."""
     return click.option(
@@ -386,13 +414,7 @@ def _export_formats() -> list[str]:
     "nq and trig add one named graph per claim; graphml, gexf and csv-edges hold the network "
     "of entities and the facts between them, for graph tools.",
 )
-@click.option(
-    "--output",
-    "-o",
-    metavar="FILE",
-    type=click.Path(path_type=str),
-    help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
-)
+@output_option()
 @click.pass_context
 def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     """Write the graph, with every fact's quote and sources, as RDF or as a network.
@@ -414,13 +436,7 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
 
     loaded = store_of(ctx).loaded()
     data = exporting.export(loaded, output_format)
-    if output is None:
-        click.echo(data, nl=False)  # bytes go to the binary stream as they are
-        return
-    from kg.files import write_atomically
-
-    write_atomically(output, data)
-    click.echo(f"wrote {exporting.describe(loaded, output_format)} to {output}", err=True)
+    write_output(data, output, output and exporting.describe(loaded, output_format))
 
 
 @cli.command()
@@ -431,13 +447,7 @@ def export(ctx: click.Context, output_format: str, output: str | None) -> None:
     "csl-json",
     "csl-json (CSL 1.0.2 input data), bibtex or ris.",
 )
-@click.option(
-    "--output",
-    "-o",
-    metavar="FILE",
-    type=click.Path(path_type=str),
-    help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
-)
+@output_option()
 @click.pass_context
 def cite(
     ctx: click.Context, source: str | None, every: bool, output_format: str, output: str | None
@@ -460,14 +470,8 @@ def cite(
         raise click.UsageError("give one SOURCE (src:NAME, kgr:NAME or an IRI), or --all")
     loaded = store_of(ctx).loaded()
     text = citing.cite(loaded, output_format, source)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from kg.files import write_atomically
-
-    write_atomically(output, text.encode("utf-8"))
     count = "1 citation" if source else f"{len(citing.citable(loaded))} citations"
-    click.echo(f"wrote {count} as {output_format} to {output}", err=True)
+    write_output(text, output, f"{count} as {output_format}")
 
 
 @cli.command()
@@ -743,30 +747,6 @@ def why(ctx: click.Context, terms: tuple[str, ...], output_format: str) -> None:
     click.echo(renderers[output_format](explanation), nl=False)
 
 
-def output_option():
-    """The --output option of a command that writes a picture or a document."""
-    return click.option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        type=click.Path(path_type=str),
-        help="Write to FILE (atomically: the whole file or nothing) instead of stdout.",
-    )
-
-
-def write_output(data: str | bytes, output: str | None) -> None:
-    """Write a command's result to --output (atomically) or to stdout; binary data (PNG) is
-    refused on a terminal, where it would only garble the screen."""
-    if output is not None:
-        from kg.files import write_atomically
-
-        write_atomically(output, data.encode("utf-8") if isinstance(data, str) else data)
-        return
-    if isinstance(data, bytes) and sys.stdout.isatty():
-        raise click.UsageError("PNG is binary: give --output FILE, or redirect stdout to a file")
-    click.echo(data, nl=False)  # bytes go to the binary stream as they are
-
-
 @cli.command()
 @click.argument("entity", required=False, default="kgr:randa-kassis")
 @format_option(
@@ -803,7 +783,7 @@ def timeline(ctx: click.Context, entity: str, output_format: str, output: str | 
         "png": timelines.timeline_png,
         "json": timelines.timeline_json,
     }
-    write_output(renderers[output_format](drawn), output)
+    write_output(renderers[output_format](drawn), output, binary=output_format == "png")
 
 
 @cli.command()
@@ -854,7 +834,7 @@ def network(
         "dot": networks.network_dot,
         "json": networks.network_json,
     }
-    write_output(renderers[output_format](drawn), output)
+    write_output(renderers[output_format](drawn), output, binary=output_format == "png")
 
 
 @cli.command()
