@@ -122,9 +122,17 @@ def test_sparql_takes_a_format_parameter_for_links(client):
         "/sparql", params={"query": "CONSTRUCT WHERE { ?s a schema:Book }", "format": "nt"}
     )
     assert graph.headers["content-type"].startswith("application/n-triples")
-    refused = client.get("/sparql", params={"query": SELECT, "format": "pdf"})
-    assert refused.status_code == 400
-    assert refused.json()["error"].startswith("format 'pdf' is not offered; use one of ")
+    # A browser following a link sends text/html: format= decides.
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    linked = client.get("/sparql", params={"query": SELECT, "format": "csv"}, headers=browser)
+    assert linked.headers["content-type"].startswith("text/csv")
+    # A client's own Accept decides (SPARQLWrapper sends a format= of its own beside it).
+    theirs = {"query": SELECT, "format": "text/tab-separated-values"}
+    chosen = client.get("/sparql", params=theirs, headers={"accept": "text/csv"})
+    assert chosen.headers["content-type"].startswith("text/csv")
+    ours = {"query": SELECT, "format": "tsv"}
+    chosen = client.get("/sparql", params=ours, headers={"accept": "text/csv"})
+    assert chosen.headers["content-type"].startswith("text/csv")
 
 
 def test_our_iris_inside_a_literal_are_links_and_nothing_else_is():

@@ -85,14 +85,15 @@ FORMAT_PARAMETER = {name: GRAPH_FORMATS[name].media_type for name in SERVED_GRAP
 
 
 def accept_of(request: Request) -> str:
-    """What a request accepts: its `format=` when given (a BadRequest if unknown), else its
-    Accept header."""
-    fmt = request.query_params.get("format")
-    if fmt is None:
-        return request.headers.get("accept", "*/*")
-    if fmt not in FORMAT_PARAMETER:
-        raise BadRequest(f"format '{fmt}' is not offered; use one of {', '.join(FORMAT_PARAMETER)}")
-    return FORMAT_PARAMETER[fmt]
+    """What a request accepts. `format=` naming one of kg's formats is for links: it decides for
+    a browser (an Accept with text/html) or a request with no Accept (curl). A client that sends
+    an Accept of its own gets what it accepts: SPARQLWrapper sends its `format=` (`turtle`,
+    `n3`, a media type) beside the Accept it means."""
+    accept = request.headers.get("accept", "*/*")
+    linked = FORMAT_PARAMETER.get(request.query_params.get("format", ""))
+    if linked is not None and (accept.strip() in ("", "*/*") or "text/html" in accept):
+        return linked
+    return accept
 
 
 def served(request: Request) -> GraphServer:
