@@ -458,7 +458,9 @@ def test_a_slow_query_header_does_not_hold_up_other_clients(hostile, hostile_roo
         assert home["response"].status_code == 200
         assert 'id="q-slow-header"' in home["response"].text  # slow, but a valid header
         assert home["seconds"] > 0.5 and len(latencies) >= 3
-        assert max(latencies) < 0.5
+        # Held up, a request would wait out the whole parse; on a busy machine (the suite's
+        # other workers) one may still take longer than 0.5 s without being held up.
+        assert max(latencies) < max(0.5, home["seconds"] / 2)
         started = time.monotonic()
         assert httpx.get(f"{hostile.url}/", timeout=60).status_code == 200
         assert time.monotonic() - started < 1  # read once, not on every request
