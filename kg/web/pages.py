@@ -888,11 +888,11 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
     """An evidence text (the article when `local` is None) with every quote marked, linking
     to its statement; its coverage at the top and its reference list linking to the records."""
     from kg.article import annotate, evidence_sources
-    from kg.why import Describer
 
     graph = loaded.graph
-    annotated = annotate(loaded, SRC[local] if local is not None else None)
-    describer = Describer(loaded, _vocabulary(loaded.tree))
+    source = SRC[local] if local is not None else None
+    annotated = _drawn(loaded, ("article", local), lambda: annotate(loaded, source))
+    describer = _describer(loaded)
     facts: dict[Node, tuple[str, str | None]] = {}
     ids: dict[str, int] = {}
     paragraphs = []
@@ -905,7 +905,12 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
             for statement in segment.statements:
                 if statement not in facts:
                     url = statement_url(graph, statement) or href(annotated.source)
-                    facts[statement] = (describer.statement(statement).fact, url)
+                    words = _drawn(  # a fact in words costs kg.why some lookups: once a graph
+                        loaded,
+                        ("fact", str(statement)),
+                        lambda s=statement: describer.statement(s).fact,
+                    )
+                    facts[statement] = (words, url)
             first = segment.statements[0]
             name = "q-" + str(first).rsplit("/", 1)[-1]
             ids[name] = ids.get(name, 0) + 1
