@@ -56,8 +56,9 @@ def table_rows(page: Page) -> list[list[str]]:
         (f"/query?query={quote(SELECT)}", ["--sparql", SELECT]),
         ("/query/entities-named?name=Baussart", ["entities-named", "--param", "name=Baussart"]),
         ("/query/books", ["books"]),
+        ("/query/facts-with-sources", ["facts-with-sources"]),
     ],
-    ids=["sparql", "saved-with-a-parameter", "saved"],
+    ids=["sparql", "saved-with-a-parameter", "saved", "saved-with-pages"],
 )
 def test_a_tables_downloads_hold_exactly_its_rows(client, url, cli_args):
     page = Page(client.get(url, headers=HTML).text)

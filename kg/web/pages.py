@@ -1019,13 +1019,18 @@ def download_links(
 ) -> list[tuple[str, str, str]]:
     """The links that download exactly the table a query page shows, as (format, url, file
     name): the saved query at `/api/<name>.<format>` with the same parameters, or the SPARQL
-    text at `/sparql?query=...&format=...`: the same query path, the same answer."""
+    text at `/sparql?query=...&format=...` (also a saved query /api would answer a page at a
+    time, `#+ pagination`): the same query path, the same answer."""
     from urllib.parse import quote, urlencode
 
     links = []
     for fmt in DOWNLOADS:
         suffix = RESULT_FORMATS[fmt].suffix if fmt != "json" else ".json"
-        if saved is not None:
+        if saved is not None and saved.pagination is not None and not saved.parameters:
+            # /api answers such a query a page at a time; the page shows every row
+            url = f"/sparql?{urlencode({'query': saved.text, 'format': fmt})}"
+            links.append((fmt, url, f"{saved.name}{suffix}"))
+        elif saved is not None:
             query = f"?{urlencode(sorted(values.items()))}" if values else ""
             url = f"/api/{quote(saved.name)}.{fmt}{query}"
             links.append((fmt, url, f"{saved.name}{suffix}"))
