@@ -129,14 +129,14 @@ def test_home_lists_every_saved_query_with_a_form(client, shipped):
         action = f"/query/{query.name}"
         (form,) = [e for e in page.find("form", action=action) if e.parent is section]
         assert form.attrs["method"] == "get"
-        fields = [e for e in page.find("input") if _inside(e, form)]
+        fields = [e for e in page.find("input") if inside(e, form)]
         assert [f.attrs["name"] for f in fields] == [p.name for p in query.parameters]
         for field, parameter in zip(fields, query.parameters, strict=True):
             assert field.attrs["value"] == (parameter.default or "")
             assert ("required" in field.attrs) == parameter.required
 
 
-def _inside(element: Element, ancestor: Element) -> bool:
+def inside(element: Element, ancestor: Element) -> bool:
     while element.parent is not None:
         if element.parent is ancestor:
             return True
@@ -164,7 +164,7 @@ def test_entity_page_gives_each_fact_with_its_quote_and_sources(client):
     assert (authored.attrs["class"], inverse.attrs["class"]) == ("fact", "fact inverse")
     fact = authored
     assert "Randa Kassis — spouse — Fabien Baussart" in fact.text
-    links = {e.attrs["href"] for e in page.find("a") if _inside(e, fact)}
+    links = {e.attrs["href"] for e in page.find("a") if inside(e, fact)}
     assert {
         "/id/fabien-baussart",
         "/source/lemonde-2017-03-19-baussart",
@@ -172,7 +172,7 @@ def test_entity_page_gives_each_fact_with_its_quote_and_sources(client):
         "/id/le-monde",
     } <= links
     (title,) = [
-        e for e in page.find("a", href="/source/lemonde-2017-03-19-baussart") if _inside(e, fact)
+        e for e in page.find("a", href="/source/lemonde-2017-03-19-baussart") if inside(e, fact)
     ]
     assert title.attrs["lang"] == "fr"
     assert title.text.startswith("Fabien Baussart, l'intermédiaire proche de Moscou")
@@ -186,7 +186,7 @@ def test_entity_page_gives_every_source_its_reason_and_every_fact_its_outlets(cl
     for fact in facts:
         sources = [e for e in page.find("ul", class_="sources") if e.parent is fact]
         items = [e for e in page.elements if e.tag == "li" and e.parent in sources]
-        reasons = [e for e in page.find("span", class_="reason") if _inside(e, fact)]
+        reasons = [e for e in page.find("span", class_="reason") if inside(e, fact)]
         assert len(reasons) == len(items) >= 1, fact.text
         (support,) = [e for e in page.find("p", class_="support meta") if e.parent is fact]
         assert re.fullmatch(
@@ -467,21 +467,13 @@ def _summary_rows(page) -> dict[str, list]:
     rows: dict[str, list] = {}
     current = None
     for element in page.elements:
-        if not _inside(element, box):
+        if not inside(element, box):
             continue
         if element.tag == "dt":
             current = rows.setdefault(element.text, [])
         elif element.tag == "li" and current is not None:
             current.append(element)
     return rows
-
-
-def _inside(element, ancestor) -> bool:
-    while element.parent is not None:
-        if element.parent is ancestor:
-            return True
-        element = element.parent
-    return False
 
 
 def _stated_objects(loaded, subject, predicate) -> set:
@@ -502,7 +494,7 @@ def test_summary_lists_her_books_with_their_stated_dates_in_date_order(client, l
         for s in graph.subjects(RDF.object, KGR["randa-kassis"])
         if graph.value(s, RDF.predicate) == SDO.author
     }
-    shown = [next(a for a in page.find("a") if _inside(a, li)).attrs["href"] for li in books]
+    shown = [next(a for a in page.find("a") if inside(a, li)).attrs["href"] for li in books]
     assert set(shown) == {f"/id/{str(b)[len(str(KGR)) :]}" for b in authored}
     dates = [min(str(d) for d in _stated_objects(loaded, b, SDO.datePublished)) for b in authored]
     assert len(shown) == 4 and sorted(dates) == [
@@ -543,7 +535,7 @@ def test_every_summary_line_links_to_the_fact_card_that_states_it(client, loaded
 def test_contents_link_every_topic_heading_and_every_fact_is_under_one(client, loaded):
     page = get(client, "/id/randa-kassis")
     (toc,) = page.find("nav", class_="toc")
-    anchors = [a.attrs["href"].removeprefix("#") for a in page.find("a") if _inside(a, toc)]
+    anchors = [a.attrs["href"].removeprefix("#") for a in page.find("a") if inside(a, toc)]
     for anchor in anchors:
         assert page.find(None, id=anchor), anchor
     cards = [li for li in page.find("li") if "fact" in li.attrs.get("class", "").split()]

@@ -33,7 +33,7 @@ from kg.why import Outlets, Reason, explain, explain_source
 from tests.conftest import run_query
 
 from .conftest import REPO
-from .test_pages import HTML, Page
+from .test_pages import HTML, Page, inside
 
 PREFIXES = """\
 @prefix kgr:    <https://kg.example.org/kassis/id/> .
@@ -416,14 +416,6 @@ def fact_items(shown: Page, heading_id: str) -> list:
     until = next((i for i, e in enumerate(after) if e.tag == "h2"), len(after))
     lists = [e for e in after[:until] if e.tag == "ol" and "facts" in e.attrs.get("class", "")]
     return [e for e in after[:until] if e.tag == "li" and any(e.parent is o for o in lists)]
-
-
-def inside(element, ancestor) -> bool:
-    while element.parent is not None:
-        if element.parent is ancestor:
-            return True
-        element = element.parent
-    return False
 
 
 def test_entity_page_gives_each_source_its_reason_and_each_fact_its_outlets(client):
