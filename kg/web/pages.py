@@ -818,7 +818,7 @@ class Listed:
 def statement_url(graph: Graph, statement: Node) -> str | None:
     """Where a statement is shown: its card on its subject's page (`/id/x#statement`)."""
     page = href(graph.value(statement, RDF.subject))
-    return f"{page}#{str(statement).rsplit('/', 1)[-1]}" if page else None
+    return f"{page}#{statement_anchor(str(statement))}" if page else None
 
 
 def search_kinds(kind: str | None) -> tuple[str, ...]:
