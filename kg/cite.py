@@ -396,10 +396,17 @@ def cite(loaded: LoadedGraph, fmt: str, source: str | None = None) -> str:
     return WRITERS[fmt](references(loaded, nodes))
 
 
-def citations(loaded: LoadedGraph, iri: str | URIRef) -> dict[str, str]:
+def citations(
+    loaded: LoadedGraph, iri: str | URIRef, describer: Describer | None = None
+) -> dict[str, str]:
     """One source record's or book's citation in every format: {format name: text}, for the
-    web layer's "Cite this". NotFoundError when `iri` is neither."""
-    (ref,) = references(loaded, [resolve(loaded, str(iri))])
+    web layer's "Cite this". `describer` (a kg.why.Describer of `loaded`) is made when not
+    given. NotFoundError when `iri` is neither."""
+    if describer is None:
+        from kg.why import Describer
+
+        describer = Describer(loaded)
+    ref = reference(loaded, describer, resolve(loaded, str(iri)))
     return {name: write([ref]) for name, write in WRITERS.items()}
 
 

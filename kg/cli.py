@@ -761,7 +761,8 @@ def timeline(ctx: click.Context, entity: str, output_format: str, output: str | 
 
     Her roles (start and end as precise as stated; an end not stated is drawn open, as an
     arrow to the axis's end), the events she took part in, her books, the organisations she
-    founded, her dated positions and facts, and the source records the graph says are about her.
+    founded, her dated positions and facts, and the articles about her (source records whose
+    own title names her, or that the graph says are about her), at their dates of publication.
     A year or month is a bar over its whole span, a day a dot. Each mark links to the page of
     its statement and is titled with its sources and independent outlets. ENTITY is a name, a
     local name, a CURIE or an IRI, as for `kg why`. The same graph gives the same bytes.
@@ -778,12 +779,8 @@ def timeline(ctx: click.Context, entity: str, output_format: str, output: str | 
     loaded = store_of(ctx).loaded()
     describer = Describer(loaded)
     drawn = timelines.timeline(loaded, describer.resolve(entity), describer)
-    renderers = {
-        "svg": timelines.timeline_svg,
-        "png": timelines.timeline_png,
-        "json": timelines.timeline_json,
-    }
-    write_output(renderers[output_format](drawn), output, binary=output_format == "png")
+    rendered = timelines.RENDERERS[output_format](drawn)
+    write_output(rendered, output, binary=output_format == "png")
 
 
 @cli.command()
@@ -828,13 +825,8 @@ def network(
     loaded = store_of(ctx).loaded()
     describer = Describer(loaded)
     drawn = networks.network(loaded, describer.resolve(entity), depth, describer)
-    renderers = {
-        "svg": networks.network_svg,
-        "png": networks.network_png,
-        "dot": networks.network_dot,
-        "json": networks.network_json,
-    }
-    write_output(renderers[output_format](drawn), output, binary=output_format == "png")
+    rendered = networks.RENDERERS[output_format](drawn)
+    write_output(rendered, output, binary=output_format == "png")
 
 
 @cli.command()

@@ -99,9 +99,7 @@ def network(loaded: LoadedGraph) -> Network:
         key=lambda t: (terms.curie(t[0]), terms.curie(t[2]), terms.curie(t[1])),
     ):
         explained = [describer.statement(st) for st in statements.get((s, p, o), [])]
-        outlets = {
-            name for e in explained for name in (*e.outlets.by_entry_words, *e.outlets.topic_only)
-        }
+        outlets = {name for e in explained for name in e.outlets.names}
         facts.append(
             Fact(
                 source=terms.curie(s),

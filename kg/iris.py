@@ -75,3 +75,14 @@ def href(iri: object) -> str | None:
         if text.startswith(namespace) and LOCAL_NAME.fullmatch(local):
             return path + local
     return None
+
+
+def statement_anchor(statement: object) -> str:
+    """The id of a statement's fact card on its subject's page: its IRI's local name."""
+    return str(statement).rsplit("/", 1)[-1]
+
+
+def statement_href(subject: object, statement: object) -> str | None:
+    """Where a statement is shown: its fact card on its subject's page (`/id/x#<anchor>`)."""
+    page = href(subject)
+    return f"{page}#{statement_anchor(statement)}" if page else None

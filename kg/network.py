@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, SDO
 from rdflib.term import Node as RdfNode
 
 from kg.errors import PictureError
-from kg.iris import href
+from kg.iris import href, statement_href
 from kg.load import LoadedGraph
 from kg.namespaces import KGV
 from kg.why import Describer
@@ -202,11 +202,9 @@ def _edges(loaded: LoadedGraph, describer: Describer) -> dict[tuple, Edge]:
         statements = sorted(set(statements))
         outlets: set[str] = set()
         for statement in statements:
-            told = describer.statement(statement).outlets
-            outlets.update(told.by_entry_words + told.topic_only)
+            outlets.update(describer.statement(statement).outlets.names)
         label = describer.predicate(p).label + (f" ({role_name})" if role_name else "")
         first = statements[0]
-        page = href(graph.value(first, RDF.subject))
         edges[(s, p, o)] = Edge(
             source=str(s),
             target=str(o),
@@ -214,7 +212,7 @@ def _edges(loaded: LoadedGraph, describer: Describer) -> dict[tuple, Edge]:
             label=label,
             statements=tuple(str(st) for st in statements),
             outlets=tuple(sorted(outlets, key=lambda n: (n.casefold(), n))),
-            href=f"{page}#{str(first).rsplit('/', 1)[-1]}" if page else None,
+            href=statement_href(graph.value(first, RDF.subject), first),
         )
     return edges
 
@@ -330,6 +328,10 @@ def _render(n: Network, output_format: str) -> bytes:
     except graphviz.CalledProcessError as error:
         said = " ".join((error.stderr or b"").decode("utf-8", "replace").split())[:200]
         raise PictureError(f"Graphviz's dot failed to draw the network: {said}") from None
+
+
+# What each format is drawn with (kg network --format; the server offers svg, dot and json).
+RENDERERS = {"svg": network_svg, "png": network_png, "dot": network_dot, "json": network_json}
 
 
 __all__ = [

@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from kg.dates import DATE_TYPES, bounds
 from kg.errors import PictureError
-from kg.iris import href
+from kg.iris import href, statement_href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV
 from kg.why import Describer
@@ -206,13 +206,7 @@ def timeline(
                 label = f"{describer.term(node).label} — {describer.predicate(group[0][0]).label}"
             explained = [describer.statement(s) for s in statements]
             sources = {source.iri for e in explained for source in e.sources}
-            outlets = {
-                name
-                for e in explained
-                for name in (*e.outlets.by_entry_words, *e.outlets.topic_only)
-            }
-            anchor = str(statements[0]).rsplit("/", 1)[-1]
-            page = href(node)
+            outlets = {name for e in explained for name in e.outlets.names}
             items.append(
                 Item(
                     kind=kind,
@@ -225,7 +219,7 @@ def timeline(
                     open_end=kind == "role" and end is None,
                     sources=len(sources),
                     outlets=len(outlets),
-                    href=f"{page}#{anchor}" if page else None,
+                    href=statement_href(node, statements[0]),
                 )
             )
     items += _articles(loaded, iri, describer)
@@ -499,6 +493,10 @@ def _sub(
     if text is not None:
         element.text = text
     return element
+
+
+# What each format is drawn with (kg timeline --format; the server offers svg and json).
+RENDERERS = {"svg": timeline_svg, "png": timeline_png, "json": timeline_json}
 
 
 __all__ = [

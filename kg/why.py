@@ -143,6 +143,11 @@ class Outlets:
         return len(self.by_entry_words) + len(self.topic_only)
 
     @property
+    def names(self) -> tuple[str, ...]:
+        """Every independent outlet, by entry words or topic only."""
+        return self.by_entry_words + self.topic_only
+
+    @property
     def text(self) -> str:
         """`2 independent outlets: 1 by entry words (Le Monde), 1 topic only (Reuters)`."""
         head = f"{self.count} independent outlet{'' if self.count == 1 else 's'}"

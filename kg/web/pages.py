@@ -32,7 +32,7 @@ from kg import terms
 from kg.errors import KgError, NotFoundError
 from kg.files import MiB
 from kg.formats import CITATION_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
-from kg.iris import LOCAL_NAME, PREFIXES, href
+from kg.iris import LOCAL_NAME, PREFIXES, href, statement_anchor, statement_href
 from kg.load import LoadedGraph
 from kg.namespaces import KGR, KGV, SRC, bind_prefixes
 from kg.tree import Tree
@@ -488,11 +488,6 @@ def _by_topic(statements: list[Explained], prefix: str) -> list[Topic]:
     return [Topic(t, f"{prefix}-{s}", found) for (t, s), found in groups.items() if found]
 
 
-def statement_anchor(statement: str) -> str:
-    """The id of a statement's fact card on a page: its IRI's local name."""
-    return statement.rsplit("/", 1)[-1]
-
-
 @dataclass(frozen=True)
 class SummaryItem:
     """One line of an entity's summary: a value and the fact card that states it."""
@@ -599,6 +594,9 @@ def _summary(loaded: LoadedGraph, iri: URIRef, statements: list[Explained]) -> S
 
 ENTITY_PAGE_DEPTH = 1  # the network on an entity page: its neighbours; /network/<name> goes on
 NETWORK_DEPTHS = (1, 2, 3)
+# The formats of kg.timeline.RENDERERS and kg.network.RENDERERS the server sends (PNG is for
+# files), with their media types.
+SERVED_PICTURES = {"timeline": ("svg", "json"), "network": ("svg", "dot", "json")}
 PICTURE_FORMATS = {
     "svg": "image/svg+xml",
     "json": "application/json",
@@ -615,47 +613,56 @@ class Pictures:
     problem: str | None = None  # Graphviz missing, say: the page still shows its facts
 
 
-# Pictures by graph, then by (entity, depth): a generation's graph never changes, and the
-# network costs a run of Graphviz's dot. Gone with the graph (kg serve --reload).
-_PICTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PICTURES_LOCK = threading.Lock()
+# What the pages build from a graph, kept while it is served (a generation's graph never
+# changes): kg.why's describer, the pictures (the network costs a run of Graphviz's dot), the
+# citations, the annotated article. Gone with the graph (kg serve --reload).
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(loaded: LoadedGraph, key: tuple, make) -> object:
+    """What `make()` gives for `key` on this graph: made the first time, then kept."""
+    with _KEPT_LOCK:
+        kept = _KEPT.setdefault(loaded.graph, {})
+        if key in kept:
+            return kept[key]
+    made = make()
+    with _KEPT_LOCK:
+        return kept.setdefault(key, made)
 
 
 def _describer(loaded: LoadedGraph):
     from kg.why import Describer
 
-    with _PICTURES_LOCK:
-        drawn = _PICTURES.setdefault(loaded.graph, {})
-        if "describer" not in drawn:
-            drawn["describer"] = Describer(loaded, _vocabulary(loaded.tree))
-        return drawn["describer"]
+    return _kept(loaded, ("describer",), lambda: Describer(loaded, _vocabulary(loaded.tree)))
 
 
-def _drawn(loaded: LoadedGraph, key: tuple, draw) -> object:
-    with _PICTURES_LOCK:
-        drawn = _PICTURES.setdefault(loaded.graph, {})
-        if key in drawn:
-            return drawn[key]
-    made = draw()
-    with _PICTURES_LOCK:
-        return drawn.setdefault(key, made)
-
-
-def timeline_of(loaded: LoadedGraph, iri: URIRef):
+def _drawing(loaded: LoadedGraph, kind: str, iri: URIRef, depth: int):
+    """An entity's kg.timeline.Timeline (`kind` "timeline") or kg.network.Network."""
+    from kg.network import network
     from kg.timeline import timeline
 
-    return _drawn(loaded, ("timeline", str(iri)), lambda: timeline(loaded, iri, _describer(loaded)))
+    if kind == "timeline":
+        return _kept(loaded, (kind, str(iri)), lambda: timeline(loaded, iri, _describer(loaded)))
+    return _kept(
+        loaded, (kind, str(iri), depth), lambda: network(loaded, iri, depth, _describer(loaded))
+    )
 
 
-def network_of(loaded: LoadedGraph, iri: URIRef, depth: int):
-    from kg.network import network
+def picture_text(
+    loaded: LoadedGraph, kind: str, iri: URIRef, fmt: str, depth: int = ENTITY_PAGE_DEPTH
+) -> str:
+    """An entity's timeline or network in one of the formats the server sends: the bytes
+    `kg timeline` and `kg network` write. BadRequest for a format not sent."""
+    from kg import network, timeline
 
-    key = ("network", str(iri), depth)
-    return _drawn(loaded, key, lambda: network(loaded, iri, depth, _describer(loaded)))
-
-
-def _svg(loaded: LoadedGraph, key: tuple, render, picture) -> str:
-    return _drawn(loaded, (*key, "svg"), lambda: render(picture))
+    if fmt not in SERVED_PICTURES[kind]:
+        offered = ", ".join(SERVED_PICTURES[kind])
+        raise BadRequest(f"format '{fmt}' is not offered here; use {offered}")
+    drawing = _drawing(loaded, kind, iri, depth)
+    render = (timeline if kind == "timeline" else network).RENDERERS[fmt]
+    key = (kind, str(iri), depth if kind == "network" else None, fmt)
+    return _kept(loaded, key, lambda: render(drawing))
 
 
 def pictures(loaded: LoadedGraph, iri: URIRef) -> Pictures:
@@ -663,20 +670,15 @@ def pictures(loaded: LoadedGraph, iri: URIRef) -> Pictures:
     from markupsafe import Markup
 
     from kg.errors import PictureError
-    from kg.network import network_svg
-    from kg.timeline import timeline_svg
 
-    drawn_timeline = timeline_of(loaded, iri)
     timeline = None
-    if drawn_timeline.items:
-        svg = _svg(loaded, ("timeline", str(iri)), timeline_svg, drawn_timeline)
-        timeline = Markup(svg)  # built by kg.timeline with ElementTree: escaped there
-    drawn_network = network_of(loaded, iri, ENTITY_PAGE_DEPTH)
-    if not drawn_network.edges:
+    if _drawing(loaded, "timeline", iri, ENTITY_PAGE_DEPTH).items:
+        # built by kg.timeline with ElementTree: escaped there
+        timeline = Markup(picture_text(loaded, "timeline", iri, "svg"))
+    if not _drawing(loaded, "network", iri, ENTITY_PAGE_DEPTH).edges:
         return Pictures(timeline, None)
     try:
-        key = ("network", str(iri), ENTITY_PAGE_DEPTH)
-        network = Markup(_svg(loaded, key, network_svg, drawn_network))  # Graphviz escapes
+        network = Markup(picture_text(loaded, "network", iri, "svg"))  # Graphviz escapes
     except PictureError as error:
         return Pictures(timeline, None, str(error))
     return Pictures(timeline, network)
@@ -687,33 +689,15 @@ def citations_of(loaded: LoadedGraph, iri: URIRef) -> dict[str, str] | None:
     else: the "Cite this" block of its page, and `?format=bibtex|ris|csl-json`."""
     from kg import cite
 
-    if iri not in _drawn(loaded, ("citable",), lambda: frozenset(cite.citable(loaded))):
+    if iri not in _kept(loaded, ("citable",), lambda: frozenset(cite.citable(loaded))):
         return None
-
-    def write() -> dict[str, str]:
-        ref = cite.reference(loaded, _describer(loaded), iri)
-        return {name: writer([ref]) for name, writer in cite.WRITERS.items()}
-
-    return _drawn(loaded, ("citations", str(iri)), write)
+    key = ("citations", str(iri))
+    return _kept(loaded, key, lambda: cite.citations(loaded, iri, _describer(loaded)))
 
 
 def picture_answer(loaded: LoadedGraph, kind: str, iri: URIRef, fmt: str, depth: int) -> Response:
     """A picture as data: `?format=svg|json` (and `dot` for the network)."""
-    from kg import network, timeline
-
-    if kind == "timeline":
-        offered = {"svg": timeline.timeline_svg, "json": timeline.timeline_json}
-        picture = timeline_of(loaded, iri)
-    else:
-        offered = {
-            "svg": network.network_svg,
-            "json": network.network_json,
-            "dot": network.network_dot,
-        }
-        picture = network_of(loaded, iri, depth)
-    if fmt not in offered:
-        raise BadRequest(f"format '{fmt}' is not offered here; use " + ", ".join(offered))
-    body = _drawn(loaded, (kind, str(iri), depth, fmt), lambda: offered[fmt](picture))
+    body = picture_text(loaded, kind, iri, fmt, depth)
     return Response(body, media_type=PICTURE_FORMATS[fmt])
 
 
@@ -721,25 +705,14 @@ def picture_page(loaded: LoadedGraph, kind: str, iri: URIRef, depth: int) -> str
     """/timeline and /network/<name>: one picture on a page of its own, with its data."""
     from markupsafe import Markup
 
-    from kg.network import network_svg
-    from kg.timeline import timeline_svg
-
-    if kind == "timeline":
-        picture = timeline_of(loaded, iri)
-        svg = _svg(loaded, ("timeline", str(iri)), timeline_svg, picture)
-        formats = ("svg", "json")
-    else:
-        picture = network_of(loaded, iri, depth)
-        svg = _svg(loaded, ("network", str(iri), depth), network_svg, picture)
-        formats = ("svg", "dot", "json")
     return _render(
         "picture.html",
         kind=kind,
         entity=_link(loaded.graph, iri),
-        svg=Markup(svg),
+        svg=Markup(picture_text(loaded, kind, iri, "svg", depth)),
         depth=depth,
         depths=NETWORK_DEPTHS,
-        formats=formats,
+        formats=SERVED_PICTURES[kind],
         local=str(iri).rsplit("/", 1)[-1],
     )
 
@@ -817,8 +790,7 @@ class Listed:
 
 def statement_url(graph: Graph, statement: Node) -> str | None:
     """Where a statement is shown: its card on its subject's page (`/id/x#statement`)."""
-    page = href(graph.value(statement, RDF.subject))
-    return f"{page}#{statement_anchor(str(statement))}" if page else None
+    return statement_href(graph.value(statement, RDF.subject), statement)
 
 
 def search_kinds(kind: str | None) -> tuple[str, ...]:
@@ -891,7 +863,7 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
 
     graph = loaded.graph
     source = SRC[local] if local is not None else None
-    annotated = _drawn(loaded, ("article", local), lambda: annotate(loaded, source))
+    annotated = _kept(loaded, ("article", local), lambda: annotate(loaded, source))
     describer = _describer(loaded)
     facts: dict[Node, tuple[str, str | None]] = {}
     ids: dict[str, int] = {}
@@ -905,14 +877,14 @@ def article_page(loaded: LoadedGraph, local: str | None) -> str:
             for statement in segment.statements:
                 if statement not in facts:
                     url = statement_url(graph, statement) or href(annotated.source)
-                    words = _drawn(  # a fact in words costs kg.why some lookups: once a graph
+                    words = _kept(  # a fact in words costs kg.why some lookups: once a graph
                         loaded,
                         ("fact", str(statement)),
                         lambda s=statement: describer.statement(s).fact,
                     )
                     facts[statement] = (words, url)
             first = segment.statements[0]
-            name = "q-" + str(first).rsplit("/", 1)[-1]
+            name = "q-" + statement_anchor(first)
             ids[name] = ids.get(name, 0) + 1
             shown.append(
                 Highlight(
